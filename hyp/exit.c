@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: MIT */
+/* ISA-neutral exit dispatch: MMIO by GPA lookup, firmware calls, WFI. */
+#include <keel/exit.h>
+#include <keel/fw.h>
+#include <keel/vm.h>
+
+static enum exit_action handle_mmio(struct vcpu *v, struct exit_mmio *m)
+{
+    struct vm *vm = v->vm;
+    for (uint32_t i = 0; i < vm->nr_mmio; i++) {
+        struct mmio_region *r = &vm->mmio[i];
+        if (m->gpa - r->gpa >= r->size)
+            continue;
+        uint64_t offset = m->gpa - r->gpa;
+        if (m->width > r->size - offset)
+            return INJECT_FAULT; /* straddles the end of the window */
+        enum mmio_status st;
+        spin_lock(&vm->lock);
+        if (m->is_write)
+            st = r->ops->write(r->dev, offset, m->width, m->value);
+        else
+            st = r->ops->read(r->dev, offset, m->width, &m->value);
+        spin_unlock(&vm->lock);
+        return st == MMIO_OK ? RESUME_NEXT : INJECT_FAULT;
+    }
+    return INJECT_FAULT; /* no RAM and no device there: an access fault, as on hardware */
+}
+
+enum exit_action hyp_handle_exit(struct vcpu *v, struct vcpu_exit *exit)
+{
+    switch (exit->kind) {
+    case EXIT_FW_CALL:
+        return fw_handle_call(v, &exit->fw);
+    case EXIT_MMIO:
+        return handle_mmio(v, &exit->mmio);
+    case EXIT_WFI:
+        return vcpu_arch_irq_pending(v) ? RESUME_NEXT : BLOCK;
+    case EXIT_KIND_COUNT:
+        break;
+    }
+    return INJECT_FAULT;
+}

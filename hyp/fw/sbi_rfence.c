@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: MIT */
+/* SBI RFENCE extension, EID 0x52464E43 "RFNC" (SBI v2.0 chapter 8). Guests get no H extension,
+   so the four HFENCE functions answer SBI_ERR_NOT_SUPPORTED as sec 8.4-8.7 require. keel flushes
+   a target's whole VS-stage TLB (hfence.vvma) for every range: correct, and cheap for Linux's
+   mostly full-range requests. */
+#include "sbi.h"
+
+enum {
+    RFENCE_FENCE_I = 0,
+    RFENCE_SFENCE_VMA = 1,
+    RFENCE_SFENCE_VMA_ASID = 2,
+    RFENCE_HFENCE_GVMA_VMID = 3,
+    RFENCE_HFENCE_GVMA = 4,
+    RFENCE_HFENCE_VVMA_ASID = 5,
+    RFENCE_HFENCE_VVMA = 6,
+};
+
+static enum exit_action sbi_rfence(struct vcpu *v, uint64_t eid, uint64_t fid, uint64_t *regs)
+{
+    if (fid > RFENCE_HFENCE_VVMA)
+        return sbi_ret(regs, SBI_ERR_NOT_SUPPORTED, 0);
+    uint64_t targets;
+    int64_t rc = sbi_hart_mask_targets(v->vm, regs[0], regs[1], &targets);
+    if (rc)
+        return sbi_ret(regs, rc, 0);
+    if (fid >= RFENCE_HFENCE_GVMA_VMID)
+        return sbi_ret(regs, SBI_ERR_NOT_SUPPORTED, 0);
+    if (fid != RFENCE_FENCE_I) {
+        uint64_t start = regs[2], size = regs[3];
+        if (size != UINT64_MAX && start + size < start)
+            return sbi_ret(regs, SBI_ERR_INVALID_ADDRESS, 0);
+    }
+    for (uint32_t i = 0; i < v->vm->nr_vcpus; i++)
+        if (targets & (1ull << i))
+            riscv_vcpu_request_fence(&v->vm->vcpus[i], fid == RFENCE_FENCE_I);
+    return sbi_ret(regs, SBI_SUCCESS, 0);
+}
+
+const struct sbi_ext sbi_ext_rfence = { 0x52464E43, 0x52464E43, "RFENCE", sbi_rfence };

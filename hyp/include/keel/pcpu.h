@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Physical harts/cores. Each has a KEEL_STACK_SIZE-aligned stack whose lowest bytes hold its
+ * struct pcpu, so this_pcpu() works from any keel code, including the trap fast path where the
+ * guest's tp is still live.
+ */
+#ifndef KEEL_PCPU_H
+#define KEEL_PCPU_H
+
+#include <keel/types.h>
+#include <stdatomic.h>
+
+#define KEEL_STACK_SIZE (32 * 1024)
+
+struct vcpu;
+
+struct pcpu {
+    uint32_t index;          /* keel's hart index, 0 = boot hart */
+    uint64_t hw_id;          /* RISC-V hartid / Arm MPIDR affinity */
+    struct vcpu *current;    /* vCPU running (or about to run) here */
+    struct vcpu *loaded;     /* vCPU whose VS/EL1 state is in this hart's registers */
+    _Atomic uint32_t online;
+};
+
+union pcpu_stack {
+    struct pcpu pcpu;
+    uint8_t bytes[KEEL_STACK_SIZE];
+};
+
+extern union pcpu_stack pcpu_stacks[];
+extern uint32_t pcpu_count;
+
+/* The calling hart's struct pcpu (found from the stack pointer). */
+static inline struct pcpu *this_pcpu(void)
+{
+    uintptr_t frame = (uintptr_t)__builtin_frame_address(0);
+    return (struct pcpu *)(frame & ~(uintptr_t)(KEEL_STACK_SIZE - 1));
+}
+
+/* Top of pcpu `index`'s stack (16-byte aligned). */
+static inline uintptr_t pcpu_stack_top(uint32_t index)
+{
+    return (uintptr_t)&pcpu_stacks[index] + KEEL_STACK_SIZE;
+}
+
+#endif

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Scenarios: which VMs keel runs, read from the bundle's scenario.dtb (a DTS under configs/
+ * compiled by dtc). Every property is documented in docs/configuration.md.
+ */
+#ifndef KEEL_SCENARIO_H
+#define KEEL_SCENARIO_H
+
+#include <keel/types.h>
+
+#define SCENARIO_MAX_VMS 4
+#define SCENARIO_MAX_VCPUS 8
+
+struct vm_config {
+    char node[32];            /* DT node name, used in messages */
+    char name[32];            /* the VM's name: its node name */
+    gpa_t ram_gpa;            /* "memory" = <gpa-hi gpa-lo size-hi size-lo> */
+    uint64_t ram_size;        /* bytes */
+    uint32_t nr_vcpus;        /* "vcpus" */
+    bool pinned;              /* "cpus" present */
+    uint32_t pin[SCENARIO_MAX_VCPUS]; /* physical hart index of each vCPU */
+    const char *kernel;       /* bundle file names */
+    const char *initrd;       /* NULL when absent */
+    const char *dtb;
+    const char *bootargs;     /* NULL when absent: the guest DTB's own /chosen bootargs stay */
+    int sstc;                 /* "riscv,sstc" = <0|1>; -1 when absent (use it if the host has it) */
+};
+
+struct scenario {
+    uint32_t nr_vms;
+    struct vm_config vms[SCENARIO_MAX_VMS];
+};
+
+/* Parse and validate the scenario blob `fdt` for a machine with `nr_harts` harts. Errors (one
+   line in err, naming the node and the property): not a keel scenario, unknown property, missing
+   kernel/dtb/memory/vcpus, vcpus out of 1..SCENARIO_MAX_VCPUS, memory not 2 MiB aligned or empty,
+   pinning to a hart that does not exist or two vCPUs of one VM on one hart. Strings point into `fdt`. Returns 0 or -1. */
+int scenario_parse(const void *fdt, uint32_t nr_harts, struct scenario *out, char *err,
+                   size_t errlen);
+
+#endif

@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: MIT */
+/* VMs and vCPUs: what hyp/ knows about them, and the hooks each ISA's vcpu/ layer provides. */
+#ifndef KEEL_VM_H
+#define KEEL_VM_H
+
+#include <keel/types.h>
+#include <keel/spinlock.h>
+#include <keel/vdev.h>
+#include <keel/image.h>
+#include <stdatomic.h>
+#include <vcpu_arch.h>
+
+#define KEEL_MAX_VMS 4
+#define KEEL_MAX_VCPUS 8
+#define KEEL_MAX_HARTS 8
+#define KEEL_MAX_MMIO 8
+
+enum vcpu_state {
+    VCPU_OFF = 0,      /* never started or stopped (SBI HSM STOPPED / PSCI OFF) */
+    VCPU_RUNNABLE = 1, /* runs or may run */
+    VCPU_BLOCKED = 2,  /* WFI / suspend: runnable again once an interrupt is pending */
+};
+
+/* Cross-hart requests to a vCPU (bits of vcpu.requests), served on its hart before it runs. */
+#define VCPU_REQ_KICK (1u << 0)      /* re-evaluate state (interrupt became pending, started) */
+#define VCPU_REQ_TLB_FLUSH (1u << 1) /* flush this VM's guest TLB entries on that hart */
+
+struct vm;
+
+struct vcpu {
+    struct vcpu_arch arch; /* first member (see vcpu_arch.h) */
+    struct vm *vm;
+    uint32_t id;           /* index in the VM == the guest's hart id / MPIDR Aff0 */
+    uint32_t pcpu;         /* physical hart index it is pinned to */
+    _Atomic uint32_t state;
+    _Atomic uint32_t requests;
+    bool suspended;        /* BLOCKED by SBI HSM suspend / PSCI CPU_SUSPEND (not plain WFI) */
+    bool resume_reset;     /* non-retentive suspend: restart at resume_entry on wake-up */
+    gpa_t resume_entry;
+    uint64_t resume_arg;
+};
+
+struct mmio_region {
+    gpa_t gpa;
+    uint64_t size;
+    const struct vdev_ops *ops;
+    void *dev;
+};
+
+enum vm_state { VM_RUNNING = 0, VM_SHUTDOWN = 1, VM_REBOOT = 2 };
+
+struct vm {
+    uint32_t id;
+    char name[32];
+    gpa_t ram_gpa;
+    uint64_t ram_size;    /* bytes */
+    hpa_t ram_hpa;
+    hpa_t stage2_root;
+    uint16_t vmid;
+    uint32_t nr_vcpus;
+    struct vcpu vcpus[KEEL_MAX_VCPUS];
+    struct mmio_region mmio[KEEL_MAX_MMIO];
+    uint32_t nr_mmio;
+    struct spinlock lock;  /* serialises the VM's device models */
+    _Atomic uint32_t state;
+    void *vplat;           /* the virtual platform's device instances (hyp/vplat_*.c) */
+    const struct vm_config *cfg;
+    gpa_t entry;           /* kernel entry GPA */
+    gpa_t dtb_gpa;         /* the finished guest DTB */
+    bool sstc;             /* RISC-V: the guest owns vstimecmp */
+    bool reported;         /* its shutdown has been announced */
+    const void *bundle;    /* the image bundle, kept for reboots */
+    uint64_t bundle_size;
+};
+
+extern struct vm vms[KEEL_MAX_VMS];
+extern uint32_t nr_vms;
+
+struct scenario;
+/* Create every VM of the scenario from the bundle (RAM, stage-2, devices, images). Returns 0, or
+   -1 with the first error in err (naming the VM and file); then no VM may be started. */
+int vms_create(const struct scenario *sc, const void *bundle, uint64_t bundle_size, char *err,
+               size_t errlen);
+
+/* Next console input byte queued for `vm` (keyboard input while the VM has the focus), or -1.
+   Consumers hold vm->lock. */
+int vm_console_getc(struct vm *vm);
+
+/* Read the physical console, handle the focus escape (Ctrl-A three times) and queue input for
+   the VM in focus; called on console interrupts and from idle harts. */
+void console_poll_input(void);
+
+/* Reload a rebooting VM's images into its RAM from the bundle and reset its devices; 0 or -1
+   (reported on the console). */
+int vm_reload(struct vm *vm);
+
+/* Reset vCPU 0 of `vm` to the kernel entry and make it runnable. */
+void vm_start(struct vm *vm);
+
+/* Host pointer to `len` bytes of guest RAM at `gpa`, or NULL when any byte lies outside the
+   VM's RAM (no wrap-around). Guest-controlled addresses go through this check. */
+void *vm_gpa_to_hva(struct vm *vm, gpa_t gpa, uint64_t len);
+
+/* Register a device model at [gpa, gpa+size) of `vm`; returns 0, or -1 when the table is full or
+   the window overlaps RAM or another device (a configuration error). */
+int vm_add_mmio(struct vm *vm, gpa_t gpa, uint64_t size, const struct vdev_ops *ops, void *dev);
+
+/* The vCPU running on the calling hart, or NULL. */
+struct vcpu *current_vcpu(void);
+
+/* Make `v` notice a state change (interrupt pending, start, fence) soon: directly when it is the
+   calling hart's current vCPU, through its hart's mailbox + a physical IPI otherwise. */
+void vcpu_kick(struct vcpu *v, uint32_t request);
+
+/* Stop the whole VM (SBI SRST / PSCI SYSTEM_OFF or RESET): `state` is VM_SHUTDOWN or VM_REBOOT. */
+void vm_request_stop(struct vm *vm, enum vm_state state);
+
+/* --- hooks each ISA provides (vcpu/<isa>/vcpu.c) --- */
+
+/* Put `v` in its architectural reset state, starting at guest address `entry` (GPA) with the
+   boot arguments of the ISA's protocol (RISC-V: a0 = hart id, a1 = arg; Arm: x0 = arg). */
+void vcpu_arch_reset(struct vcpu *v, gpa_t entry, uint64_t arg);
+
+/* Run `v` on the calling hart until it blocks, stops or its VM stops. */
+void vcpu_arch_run(struct vcpu *v);
+
+/* Set or clear the guest's external-interrupt line of `v` (RISC-V hvip.VSEIP). Callable from any
+   hart: the line is latched in v and applied on v's hart. */
+void vcpu_arch_set_ext_irq(struct vcpu *v, bool level);
+
+/* Raise the guest's software interrupt of `v` (RISC-V hvip.VSSIP; SBI IPI). */
+void vcpu_arch_raise_soft_irq(struct vcpu *v);
+
+/* Per-VM set-up of a new vCPU (reads vm->sstc etc.), before any reset. */
+void vcpu_arch_setup(struct vcpu *v);
+
+/* Which kind of kernel Image this ISA's guests boot. */
+enum image_arch vcpu_arch_image_kind(void);
+
+/* Send the physical IPI that makes hart `pcpu_index` look at its vCPUs' requests. */
+void arch_send_ipi(uint32_t pcpu_index);
+
+/* Does `v` have an interrupt pending that should end a WFI / suspend? */
+bool vcpu_arch_irq_pending(struct vcpu *v);
+
+#endif

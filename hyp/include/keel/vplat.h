@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: MIT */
+/* The virtual platform of a VM: its device models at the addresses its guest DTS names.
+   One implementation per ISA (hyp/vplat_riscv_virt.c, hyp/vplat_arm_virt.c). */
+#ifndef KEEL_VPLAT_H
+#define KEEL_VPLAT_H
+
+#include <keel/vm.h>
+
+/* Create and register the VM's device models (console UART, interrupt controller). Called once
+   per VM after its vCPUs exist. Returns 0, or -1 with a reason in err. */
+int vplat_create(struct vm *vm, char *err, size_t errlen);
+
+/* Reset the models to power-on state (VM reboot). */
+void vplat_reset(struct vm *vm);
+
+/* Console input for the VM's UART: true when the byte was taken, false when its FIFO is full. */
+bool vplat_console_input(struct vm *vm, uint8_t byte);
+
+#endif

@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: MIT */
+/* The run loop of every physical hart (mechanism; the choice is sched_pick()'s). */
+#include <keel/console.h>
+#include <keel/platform.h>
+#include <keel/sched.h>
+#include <keel/vplat.h>
+
+static struct spinlock lifecycle_lock = SPINLOCK_INIT;
+
+static bool all_vms_shut_down(void)
+{
+    for (uint32_t i = 0; i < nr_vms; i++)
+        if (atomic_load(&vms[i].state) != VM_SHUTDOWN)
+            return false;
+    return true;
+}
+
+/* The VM of `v` stopped: the hart that sees it first reports it; a reboot restarts it. */
+static void vm_stopped(struct vm *vm)
+{
+    spin_lock(&lifecycle_lock);
+    uint32_t state = atomic_load(&vm->state);
+    if (state == VM_SHUTDOWN && !vm->reported) {
+        vm->reported = true;
+        for (uint32_t i = 0; i < vm->nr_vcpus; i++)
+            atomic_store(&vm->vcpus[i].state, VCPU_OFF);
+        kprintf("keel: VM '%s' shut down\n", vm->name);
+    } else if (state == VM_REBOOT) {
+        for (uint32_t i = 0; i < vm->nr_vcpus; i++)
+            atomic_store(&vm->vcpus[i].state, VCPU_OFF);
+        kprintf("keel: VM '%s' reboots\n", vm->name);
+        if (vm_reload(vm) == 0)
+            vm_start(vm);
+        else
+            atomic_store(&vm->state, VM_SHUTDOWN);
+    }
+    bool done = all_vms_shut_down();
+    spin_unlock(&lifecycle_lock);
+    if (done) {
+        kprintf("keel: all VMs have shut down: powering off\n");
+        platform_poweroff();
+    }
+}
+
+void sched_run(void)
+{
+    struct pcpu *p = this_pcpu();
+    struct vcpu *prev = NULL;
+    for (;;) {
+        struct vcpu *v = sched_pick(p, prev);
+        if (!v) {
+            if (all_vms_shut_down())
+                vm_stopped(&vms[0]);
+            arch_idle();
+            continue;
+        }
+        p->current = v;
+        vcpu_arch_run(v);
+        p->current = NULL;
+        prev = v;
+        if (atomic_load(&v->vm->state) != VM_RUNNING)
+            vm_stopped(v->vm);
+    }
+}

@@ -1,0 +1,239 @@
+/* SPDX-License-Identifier: MIT */
+/* VM lifecycle: creation from a scenario entry, guest memory checks, device windows, stop. */
+#include <keel/bundle.h>
+#include <keel/console.h>
+#include <keel/guest_fdt.h>
+#include <keel/image.h>
+#include <keel/mem.h>
+#include <keel/pcpu.h>
+#include <keel/platform.h>
+#include <keel/scenario.h>
+#include <keel/stage2.h>
+#include <keel/vm.h>
+#include <keel/vplat.h>
+#include <string.h>
+
+struct vm vms[KEEL_MAX_VMS];
+uint32_t nr_vms;
+
+#define GUEST_DTB_MAX (64 * 1024)
+#define MIB (UINT64_C(1) << 20)
+
+void *vm_gpa_to_hva(struct vm *vm, gpa_t gpa, uint64_t len)
+{
+    if (gpa < vm->ram_gpa)
+        return NULL;
+    uint64_t off = gpa - vm->ram_gpa;
+    if (off > vm->ram_size || len > vm->ram_size - off)
+        return NULL;
+    return (void *)(uintptr_t)(vm->ram_hpa + off);
+}
+
+int vm_add_mmio(struct vm *vm, gpa_t gpa, uint64_t size, const struct vdev_ops *ops, void *dev)
+{
+    if (vm->nr_mmio == KEEL_MAX_MMIO || !size || gpa + size < gpa)
+        return -1;
+    if (gpa < vm->ram_gpa + vm->ram_size && vm->ram_gpa < gpa + size)
+        return -1;
+    for (uint32_t i = 0; i < vm->nr_mmio; i++)
+        if (gpa < vm->mmio[i].gpa + vm->mmio[i].size && vm->mmio[i].gpa < gpa + size)
+            return -1;
+    vm->mmio[vm->nr_mmio++] = (struct mmio_region){ gpa, size, ops, dev };
+    return 0;
+}
+
+static hpa_t alloc_table(void *ctx)
+{
+    (void)ctx;
+    return mem_alloc_zeroed(4096, 4096);
+}
+
+static int load_file(struct vm *vm, const void *bundle, uint64_t bundle_size, const char *name,
+                     const char *what, const void **data, uint64_t *len, char *err, size_t errlen)
+{
+    enum bundle_status st = bundle_find(bundle, bundle_size, name, data, len);
+    if (st == BUNDLE_MALFORMED) {
+        ksnprintf(err, errlen, "VM '%s': the image bundle is not a valid cpio (newc) archive",
+                  vm->name);
+        return -1;
+    }
+    if (st == BUNDLE_NOT_FOUND) {
+        ksnprintf(err, errlen, "VM '%s': %s '%s' is not in the image bundle", vm->name, what, name);
+        return -1;
+    }
+    return 0;
+}
+
+/* Copy the images into the VM's RAM and build its DTB; vCPU 0 starts at the kernel. */
+static int vm_load_images(struct vm *vm, const struct vm_config *cfg, const void *bundle,
+                          uint64_t bundle_size, char *err, size_t errlen)
+{
+    const void *kernel, *dtb_tmpl, *initrd = NULL;
+    uint64_t kernel_len, dtb_len, initrd_len = 0;
+    if (load_file(vm, bundle, bundle_size, cfg->kernel, "kernel", &kernel, &kernel_len, err,
+                  errlen) ||
+        load_file(vm, bundle, bundle_size, cfg->dtb, "guest DTB", &dtb_tmpl, &dtb_len, err,
+                  errlen) ||
+        (cfg->initrd && load_file(vm, bundle, bundle_size, cfg->initrd, "initrd", &initrd,
+                                  &initrd_len, err, errlen)))
+        return -1;
+
+    struct image_info info;
+    char why[160];
+    if (image_check_linux(kernel, kernel_len, vcpu_arch_image_kind(), &info, why, sizeof(why))) {
+        ksnprintf(err, errlen, "VM '%s': kernel '%s': %s", vm->name, cfg->kernel, why);
+        return -1;
+    }
+    /* layout: kernel at RAM + text_offset, DTB in the last 2 MiB, initrd just below it */
+    gpa_t kernel_gpa = vm->ram_gpa + info.text_offset;
+    uint64_t kernel_span = info.image_size > kernel_len ? info.image_size : kernel_len;
+    gpa_t dtb_gpa = vm->ram_gpa + vm->ram_size - 2 * MIB;
+    gpa_t initrd_gpa = (dtb_gpa - initrd_len) & ~0xfffull;
+    if (vm->ram_size < 4 * MIB || info.text_offset + kernel_span > vm->ram_size - 2 * MIB ||
+        (initrd && (initrd_gpa < kernel_gpa + kernel_span || initrd_len > vm->ram_size))) {
+        ksnprintf(err, errlen,
+                  "VM '%s': %lu MiB of RAM cannot hold kernel (%lu KiB), initrd (%lu KiB) and DTB",
+                  vm->name, vm->ram_size / MIB, kernel_span / 1024, initrd_len / 1024);
+        return -1;
+    }
+    memcpy(vm_gpa_to_hva(vm, kernel_gpa, kernel_len), kernel, kernel_len);
+    if (initrd)
+        memcpy(vm_gpa_to_hva(vm, initrd_gpa, initrd_len), initrd, initrd_len);
+
+    char isa[256];
+    guest_riscv_isa(platform.isa, vm->sstc, platform.has_svpbmt, isa, sizeof(isa));
+    struct guest_fdt_params params = {
+        .ram_gpa = vm->ram_gpa,
+        .ram_size = vm->ram_size,
+        .bootargs = cfg->bootargs,
+        .initrd_start = initrd ? initrd_gpa : 0,
+        .initrd_end = initrd ? initrd_gpa + initrd_len : 0,
+        .nr_vcpus = vm->nr_vcpus,
+        .riscv_isa = platform.isa[0] ? isa : NULL,
+        .timebase_hz = (uint32_t)platform.timebase_hz,
+    };
+    /* the template is copied into place first: libfdt needs 8-byte alignment, cpio gives 4 */
+    void *dtb_buf = vm_gpa_to_hva(vm, dtb_gpa, GUEST_DTB_MAX);
+    if (dtb_len > GUEST_DTB_MAX / 2) {
+        ksnprintf(err, errlen, "VM '%s': dtb '%s' is larger than %u KiB", vm->name, cfg->dtb,
+                  GUEST_DTB_MAX / 2048);
+        return -1;
+    }
+    memcpy(dtb_buf, dtb_tmpl, dtb_len);
+    if (guest_fdt_finish(dtb_buf, GUEST_DTB_MAX, dtb_buf, &params, why, sizeof(why))) {
+        ksnprintf(err, errlen, "VM '%s': dtb '%s': %s", vm->name, cfg->dtb, why);
+        return -1;
+    }
+    vm->entry = kernel_gpa;
+    vm->dtb_gpa = dtb_gpa;
+    kprintf("keel: VM '%s': kernel %s (%lu KiB) at GPA 0x%lx, initrd %lu KiB at 0x%lx, DTB at 0x%lx\n",
+            vm->name, cfg->kernel, kernel_len / 1024, kernel_gpa, initrd_len / 1024,
+            initrd ? initrd_gpa : 0, dtb_gpa);
+    return 0;
+}
+
+/* Create VM number `index` from `cfg`: RAM partition, stage-2 map, images, devices, vCPUs. */
+static int vm_create(uint32_t index, const struct vm_config *cfg, const void *bundle,
+                     uint64_t bundle_size, char *err, size_t errlen)
+{
+    struct vm *vm = &vms[index];
+    memset(vm, 0, sizeof(*vm));
+    vm->id = index;
+    ksnprintf(vm->name, sizeof(vm->name), "%s", cfg->name);
+    vm->cfg = cfg;
+    vm->ram_gpa = cfg->ram_gpa;
+    vm->ram_size = cfg->ram_size;
+    vm->nr_vcpus = cfg->nr_vcpus;
+    vm->vmid = (uint16_t)(index + 1);
+    vm->sstc = cfg->sstc < 0 ? platform.has_sstc : cfg->sstc == 1;
+    if (vm->sstc && !platform.has_sstc) {
+        ksnprintf(err, errlen, "VM '%s': riscv,sstc = <1> but this machine has no Sstc", vm->name);
+        return -1;
+    }
+    if (cfg->ram_gpa + cfg->ram_size > stage2_gpa_limit()) {
+        ksnprintf(err, errlen, "VM '%s': memory ends above the %lu GiB stage-2 limit", vm->name,
+                  stage2_gpa_limit() >> 30);
+        return -1;
+    }
+    uint64_t align = cfg->ram_size >= (1ull << 30) ? (1ull << 30) : 2 * MIB;
+    vm->ram_hpa = mem_map_alloc(&host_mem, cfg->ram_size, align);
+    if (!vm->ram_hpa) {
+        ksnprintf(err, errlen, "VM '%s': no %lu MiB of free RAM for it (%lu MiB free)", vm->name,
+                  cfg->ram_size / MIB, mem_map_free_bytes(&host_mem) / MIB);
+        return -1;
+    }
+    vm->stage2_root = mem_alloc_zeroed(stage2_root_size(), stage2_root_size());
+    if (!vm->stage2_root ||
+        stage2_map(vm->stage2_root, vm->ram_gpa, vm->ram_hpa, vm->ram_size, S2_RWX, alloc_table,
+                   NULL)) {
+        ksnprintf(err, errlen, "VM '%s': out of memory for stage-2 tables", vm->name);
+        return -1;
+    }
+    for (uint32_t i = 0; i < vm->nr_vcpus; i++) {
+        struct vcpu *v = &vm->vcpus[i];
+        v->vm = vm;
+        v->id = i;
+        v->pcpu = cfg->pin[i];
+        atomic_store(&v->state, VCPU_OFF);
+        vcpu_arch_setup(v);
+    }
+    vm->bundle = bundle;
+    vm->bundle_size = bundle_size;
+    if (vplat_create(vm, err, errlen))
+        return -1;
+    if (vm_load_images(vm, cfg, bundle, bundle_size, err, errlen))
+        return -1;
+    kprintf("keel: VM '%s': %u vCPU(s), %lu MiB RAM at GPA 0x%lx (HPA 0x%lx), VMID %u, Sstc %s\n",
+            vm->name, vm->nr_vcpus, vm->ram_size / MIB, vm->ram_gpa, vm->ram_hpa, vm->vmid,
+            vm->sstc ? "on" : "off");
+    return 0;
+}
+
+int vms_create(const struct scenario *sc, const void *bundle, uint64_t bundle_size, char *err,
+               size_t errlen)
+{
+    for (uint32_t i = 0; i < sc->nr_vms; i++)
+        if (vm_create(i, &sc->vms[i], bundle, bundle_size, err, errlen))
+            return -1;
+    nr_vms = sc->nr_vms;
+    console_set_vm_count(nr_vms);
+    return 0;
+}
+
+void vm_start(struct vm *vm)
+{
+    atomic_store(&vm->state, VM_RUNNING);
+    vcpu_arch_reset(&vm->vcpus[0], vm->entry, vm->dtb_gpa);
+    atomic_store(&vm->vcpus[0].state, VCPU_RUNNABLE);
+    vcpu_kick(&vm->vcpus[0], VCPU_REQ_KICK);
+}
+
+void vm_request_stop(struct vm *vm, enum vm_state state)
+{
+    atomic_store(&vm->state, state);
+    for (uint32_t i = 0; i < vm->nr_vcpus; i++)
+        vcpu_kick(&vm->vcpus[i], VCPU_REQ_KICK);
+}
+
+struct vcpu *current_vcpu(void)
+{
+    return this_pcpu()->current;
+}
+
+void vcpu_kick(struct vcpu *v, uint32_t request)
+{
+    atomic_fetch_or(&v->requests, request);
+    if (v->pcpu != this_pcpu()->index)
+        arch_send_ipi(v->pcpu);
+}
+
+int vm_reload(struct vm *vm)
+{
+    char err[192];
+    vplat_reset(vm);
+    if (vm_load_images(vm, vm->cfg, vm->bundle, vm->bundle_size, err, sizeof(err))) {
+        kprintf("keel: error: %s\n", err);
+        return -1;
+    }
+    return 0;
+}

@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The RISC-V guest platform, laid out like QEMU's "virt" machine so stock kernels and DTSs fit:
+ *   0x0c000000  virtual PLIC (riscv,ndev = 95, one S-mode context per vCPU)
+ *   0x10000000  virtual ns16550a UART, PLIC source 10
+ * The DTS files under configs/qemu-virt-riscv64 describe the same addresses to the guest.
+ */
+#include <keel/console.h>
+#include <keel/vdev/uart16550.h>
+#include <keel/vdev/vplic.h>
+#include <keel/vplat.h>
+
+#define VPLAT_PLIC_GPA 0x0c000000ull
+#define VPLAT_PLIC_NDEV 95
+#define VPLAT_UART_GPA 0x10000000ull
+#define VPLAT_UART_IRQ 10
+
+struct vplat_riscv {
+    struct vm *vm;
+    struct vuart16550 uart;
+    struct vplic plic;
+};
+
+static struct vplat_riscv vplats[KEEL_MAX_VMS];
+
+static void uart_tx(void *ctx, uint8_t byte)
+{
+    struct vplat_riscv *p = ctx;
+    console_guest_putc(p->vm->id, byte);
+}
+
+static void uart_irq(void *ctx, bool level)
+{
+    struct vplat_riscv *p = ctx;
+    vplic_set_level(&p->plic, VPLAT_UART_IRQ, level);
+}
+
+/* a PLIC context (= vCPU) gained or lost a claimable interrupt: its VSEIP line */
+static void plic_notify(void *ctx, uint32_t context, bool pending)
+{
+    struct vplat_riscv *p = ctx;
+    if (context < p->vm->nr_vcpus)
+        vcpu_arch_set_ext_irq(&p->vm->vcpus[context], pending);
+}
+
+/* UART reads may free FIFO room: top it up from the VM's console queue */
+static enum mmio_status uart_read(void *dev, uint64_t offset, uint32_t width, uint64_t *value)
+{
+    struct vplat_riscv *p = dev;
+    enum mmio_status st = vuart16550_ops.read(&p->uart, offset, width, value);
+    int c;
+    while (vuart16550_rx_room(&p->uart) && (c = vm_console_getc(p->vm)) >= 0)
+        vuart16550_rx_push(&p->uart, (uint8_t)c);
+    return st;
+}
+
+static enum mmio_status uart_write(void *dev, uint64_t offset, uint32_t width, uint64_t value)
+{
+    struct vplat_riscv *p = dev;
+    return vuart16550_ops.write(&p->uart, offset, width, value);
+}
+
+static const struct vdev_ops uart_ops = { uart_read, uart_write };
+
+int vplat_create(struct vm *vm, char *err, size_t errlen)
+{
+    struct vplat_riscv *p = &vplats[vm->id];
+    p->vm = vm;
+    vm->vplat = p;
+    vplat_reset(vm);
+    if (vm_add_mmio(vm, VPLAT_UART_GPA, VUART16550_WINDOW_SIZE, &uart_ops, p) ||
+        vm_add_mmio(vm, VPLAT_PLIC_GPA, vplic_window_size(vm->nr_vcpus), &vplic_ops, &p->plic)) {
+        ksnprintf(err, errlen, "VM '%s': its RAM overlaps the UART/PLIC windows at 0x0c000000-0x10000fff",
+                  vm->name);
+        return -1;
+    }
+    return 0;
+}
+
+void vplat_reset(struct vm *vm)
+{
+    struct vplat_riscv *p = vm->vplat;
+    vuart16550_init(&p->uart, uart_tx, uart_irq, p);
+    vplic_init(&p->plic, VPLAT_PLIC_NDEV, vm->nr_vcpus, plic_notify, p);
+}
+
+bool vplat_console_input(struct vm *vm, uint8_t byte)
+{
+    struct vplat_riscv *p = vm->vplat;
+    return vuart16550_rx_push(&p->uart, byte);
+}

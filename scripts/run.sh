@@ -1,0 +1,171 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+#
+# run.sh: build what is missing and boot keel with a Linux guest under QEMU.
+# The command line is a fixed contract (docs/architecture.md, README): see --help.
+set -euo pipefail
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+usage() {
+    cat <<'USAGE'
+Usage: scripts/run.sh [options] [-- extra QEMU args]
+
+Boots keel under QEMU with one Linux VM (Debian's kernel + a busybox initramfs by default).
+
+  --arch riscv64|aarch64   target ISA (default riscv64)
+  --kernel FILE            guest kernel Image (default: Debian's, fetched by fetch-guest.sh)
+  --initrd FILE            guest initramfs (default: the marker initramfs with the default kernel)
+  --append "ARGS"          guest kernel command line (default: console on the virtual UART)
+  --dtb FILE               guest device tree blob instead of the scenario's
+  --smp N                  physical harts/cores given to QEMU (default 1)
+  --vcpus N                vCPUs of the guest (default 1)
+  --mem MIB                guest RAM in MiB (default 512; QEMU gets this + 512)
+  --scenario FILE          a multi-VM scenario DTS (docs/configuration.md)
+  --uboot                  boot through U-Boot (booti) instead of QEMU -kernel
+  --timeout S              kill QEMU after S seconds and exit 124
+  --shell                  interactive busybox shell in the default guest (keel.shell=1)
+  -h, --help               this text
+
+Exit status: 0 when every VM shut down and keel powered off, 1 on a hypervisor panic or
+configuration error, 124 on timeout, 2 on a usage error. The serial log goes to stdout.
+USAGE
+}
+
+die() { echo "run.sh: error: $*" >&2; exit "${2:-1}"; }
+
+arch=riscv64 kernel="" initrd="" append="" dtb="" smp=1 vcpus=1 mem=512 scenario="" uboot=0
+timeout_s="" shell=0
+extra=()
+while (($#)); do
+    case "$1" in
+        --arch) arch="${2:?}"; shift ;;
+        --kernel) kernel="${2:?}"; shift ;;
+        --initrd) initrd="${2:?}"; shift ;;
+        --append) append="${2?}"; shift ;;
+        --dtb) dtb="${2:?}"; shift ;;
+        --smp) smp="${2:?}"; shift ;;
+        --vcpus) vcpus="${2:?}"; shift ;;
+        --mem) mem="${2:?}"; shift ;;
+        --scenario) scenario="${2:?}"; shift ;;
+        --uboot) uboot=1 ;;
+        --timeout) timeout_s="${2:?}"; shift ;;
+        --shell) shell=1 ;;
+        -h | --help) usage; exit 0 ;;
+        --) shift; extra=("$@"); break ;;
+        *) usage >&2; die "unknown option '$1'" 2 ;;
+    esac
+    shift
+done
+
+case "$arch" in
+    riscv64 | aarch64) ;;
+    arm64) arch=aarch64 ;;
+    *) die "--arch must be riscv64 or aarch64, not '$arch'" 2 ;;
+esac
+[[ "$smp" =~ ^[1-8]$ ]] || die "--smp must be 1..8" 2
+[[ "$vcpus" =~ ^[1-8]$ ]] || die "--vcpus must be 1..8" 2
+[[ "$mem" =~ ^[0-9]+$ ]] && ((mem >= 64 && mem % 2 == 0)) || die "--mem must be an even number of MiB >= 64" 2
+[ -z "$timeout_s" ] || [[ "$timeout_s" =~ ^[0-9]+$ ]] || die "--timeout takes seconds" 2
+for f in "$kernel" "$initrd" "$dtb" "$scenario"; do
+    [ -z "$f" ] || [ -f "$f" ] || die "'$f' does not exist"
+done
+
+"$repo/scripts/setup.sh" >&2
+build="$repo/build/$arch"
+"$repo/scripts/fetch-sysroot.sh" "$arch" >&2
+if [ ! -f "$build/CMakeCache.txt" ]; then
+    cmake -S "$repo" -B "$build" -DCMAKE_TOOLCHAIN_FILE="$repo/cmake/toolchain-$arch.cmake" >/dev/null
+fi
+cmake --build "$build" -j"$(nproc)" >"$build.log" 2>&1 || { cat "$build.log" >&2; die "keel build failed"; }
+
+if [ -z "$kernel" ] && [ -z "$scenario" ]; then
+    "$repo/scripts/fetch-guest.sh" "$arch" >&2
+    kernel="$repo/build/guest/$arch/Image"
+    [ -n "$initrd" ] || initrd="$repo/build/guest/$arch/initramfs.cpio.gz"
+fi
+
+case "$arch" in
+    riscv64) console=ttyS0 platform=qemu-virt-riscv64 ;;
+    aarch64) console=ttyAMA0 platform=qemu-virt-aarch64 ;;
+esac
+[ -n "$append" ] || append="console=$console"
+((shell == 0)) || append="$append keel.shell=1"
+
+run="$build/run"
+mkdir -p "$run"
+bundle="$run/bundle.cpio"
+if [ -n "$scenario" ]; then
+    # files named in the scenario are looked up relative to the scenario's directory
+    mapfile -t names < <(grep -oE '(kernel|initrd|dtb)[[:space:]]*=[[:space:]]*"[^"]+"' "$scenario" |
+        sed -E 's/.*"([^"]+)"/\1/' | sort -u)
+    pairs=()
+    for n in "${names[@]}"; do
+        f="$(dirname "$scenario")/$n"
+        [ -f "$f" ] || f="$build/configs/$n"
+        [ -f "$f" ] || f="$repo/$n"
+        [ -f "$f" ] || die "scenario file '$n' not found next to $scenario, in $build/configs or the repo"
+        pairs+=("$(echo "$n" | tr '/' '-')=$f")
+    done
+    sed -E 's#"([^"]*/[^"]*)"#"\1"#' "$scenario" >"$run/scenario.dts"
+    "$repo/scripts/mkbundle.sh" "$bundle" "$scenario" "${pairs[@]}"
+else
+    [ -n "$dtb" ] || dtb="$build/configs/linux.dtb"
+    "$repo/scripts/check-image.sh" "$arch" "$kernel"
+    initrd_prop=""
+    pairs=("vm0-kernel=$kernel" "vm0-dtb=$dtb")
+    if [ -n "$initrd" ]; then
+        initrd_prop='initrd = "vm0-initrd";'
+        pairs+=("vm0-initrd=$initrd")
+    fi
+    esc_append="${append//\\/\\\\}"
+    esc_append="${esc_append//\"/\\\"}"
+    cat >"$run/scenario.dts" <<DTS
+/dts-v1/;
+/ {
+    compatible = "keel,scenario";
+    linux {
+        compatible = "keel,vm";
+        memory = <0x0 0x80000000 0x0 $(printf '0x%x' $((mem * 1024 * 1024)))>;
+        vcpus = <$vcpus>;
+        kernel = "vm0-kernel";
+        $initrd_prop
+        dtb = "vm0-dtb";
+        bootargs = "$esc_append";
+    };
+};
+DTS
+    "$repo/scripts/mkbundle.sh" "$bundle" "$run/scenario.dts" "${pairs[@]}"
+fi
+
+qemu_mem=$((mem + 512))
+if [ -n "$scenario" ]; then qemu_mem=2048; fi
+case "$arch" in
+    riscv64)
+        qemu=(qemu-system-riscv64 -M virt -cpu rv64 -smp "$smp" -m "$qemu_mem" -nographic -no-reboot
+            -bios /usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin)
+        ;;
+    aarch64)
+        qemu=(qemu-system-aarch64 -M virt,virtualization=on,gic-version=2 -cpu cortex-a72 -smp "$smp"
+            -m "$qemu_mem" -nographic -no-reboot)
+        ;;
+esac
+if ((uboot)); then
+    qemu+=($("$repo/scripts/uboot-args.sh" "$arch" "$build/keel.bin" "$bundle"))
+else
+    qemu+=(-kernel "$build/keel.bin" -initrd "$bundle")
+fi
+qemu+=("${extra[@]}")
+
+if [ -n "$timeout_s" ]; then
+    set +e
+    timeout --foreground -k 5 "$timeout_s" "${qemu[@]}"
+    rc=$?
+    set -e
+    if ((rc == 124 || rc == 137)); then
+        echo "run.sh: timeout: QEMU killed after ${timeout_s}s" >&2
+        exit 124
+    fi
+    exit "$rc"
+fi
+exec "${qemu[@]}"

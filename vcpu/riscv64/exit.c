@@ -1,0 +1,173 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * RISC-V trap classification: scause -> exit record -> hyp_handle_exit() -> action applied here.
+ *
+ * Called by the trap vector (switch.S) in "trap context": the guest's GPRs and sepc are in the
+ * register block, every other guest CSR is still in the hardware. riscv_vcpu_trap() runs with
+ * only the caller-saved registers saved (fast path); riscv_vcpu_trap_full() with all of them.
+ * Any guest-caused trap that keel does not emulate becomes an exception injected into the guest
+ * (Privileged spec v1.12 sec 8.6.4, trap entry into VS-mode); none stops the hypervisor.
+ */
+#include <keel/exit.h>
+#include <keel/vm.h>
+#include "csr.h"
+#include "insn.h"
+#include "riscv_vcpu.h"
+
+/* Inject exception `cause` with trap value `tval` into the guest: what a trap into VS-mode does
+   (vsepc, vscause, vstval, vsstatus.SPP/SPIE/SIE), then resume at vstvec (exceptions always
+   use the direct base). The guest's previous privilege is sstatus.SPP of the trap into HS. */
+void riscv_inject_exception(struct vcpu *v, uint64_t cause, uint64_t tval)
+{
+    uint64_t vsstatus = csr_read(vsstatus);
+    uint64_t sstatus = csr_read(sstatus);
+    vsstatus &= ~(SSTATUS_SPP | SSTATUS_SPIE);
+    if (sstatus & SSTATUS_SPP)
+        vsstatus |= SSTATUS_SPP;
+    if (vsstatus & SSTATUS_SIE)
+        vsstatus |= SSTATUS_SPIE;
+    vsstatus &= ~SSTATUS_SIE;
+    csr_write(vsstatus, vsstatus);
+    csr_write(vscause, cause);
+    csr_write(vstval, tval);
+    csr_write(vsepc, v->arch.ctx.sepc);
+    v->arch.ctx.sepc = csr_read(vstvec) & ~3ull;
+    csr_set(sstatus, SSTATUS_SPP); /* enter the guest's handler in VS-mode, not VU */
+}
+
+/* Apply the action hyp/ chose. insn_len: bytes to skip for RESUME_NEXT / BLOCK. */
+static enum riscv_trap_result apply_action(struct vcpu *v, enum exit_action action,
+                                           uint32_t insn_len, uint64_t fault_cause,
+                                           uint64_t fault_tval)
+{
+    switch (action) {
+    case RESUME_NEXT:
+        v->arch.ctx.sepc += insn_len;
+        return TRAP_RESUME;
+    case RESUME_SAME:
+        return TRAP_RESUME;
+    case INJECT_FAULT:
+        riscv_inject_exception(v, fault_cause, fault_tval);
+        return TRAP_RESUME;
+    case BLOCK:
+        v->arch.ctx.sepc += insn_len;
+        atomic_store(&v->state, VCPU_BLOCKED);
+        return TRAP_TO_LOOP;
+    case VM_STOP:
+    case EXIT_TO_LOOP:
+        return TRAP_TO_LOOP;
+    }
+    return TRAP_TO_LOOP;
+}
+
+static enum riscv_trap_result handle_ecall(struct vcpu *v)
+{
+    struct vcpu_exit exit = { .kind = EXIT_FW_CALL };
+    exit.fw.ext_id = v->arch.ctx.gpr[GPR_A7];
+    exit.fw.func_id = v->arch.ctx.gpr[GPR_A6];
+    exit.fw.regs = &v->arch.ctx.gpr[GPR_A0];
+    enum exit_action action = hyp_handle_exit(v, &exit);
+    return apply_action(v, action, 4, EXC_ILLEGAL_INST, 0);
+}
+
+/* Load/store guest-page fault: an access outside the VM's stage-2 map. Device windows become
+   MMIO exits; anything else is an access fault for the guest, as on real hardware. */
+static enum riscv_trap_result handle_guest_page_fault(struct vcpu *v, uint64_t scause, bool full)
+{
+    uint64_t stval = csr_read(stval);
+    uint64_t htval = csr_read(htval);
+    uint64_t htinst = csr_read(htinst);
+    bool store = scause == EXC_STORE_GUEST_PAGE_FAULT;
+    uint64_t access_fault = store ? EXC_STORE_ACCESS : EXC_LOAD_ACCESS;
+    gpa_t fault_gpa = (htval << 2) | (stval & 3);
+    struct riscv_mmio_insn insn;
+
+    if (riscv_htinst_is_pseudoinsn(htinst)) {
+        /* the guest's own page-table walk hit a hole in its GPA space */
+        riscv_inject_exception(v, access_fault, stval);
+        return TRAP_RESUME;
+    }
+    if (riscv_htinst_is_transformed(htinst)) {
+        if (riscv_decode_htinst(htinst, &insn) != RISCV_DECODE_OK) {
+            riscv_inject_exception(v, access_fault, stval);
+            return TRAP_RESUME;
+        }
+    } else {
+        uint32_t raw = 0;
+        uint64_t fetch_cause = riscv_guest_fetch_insn(v->arch.ctx.sepc, &raw);
+        if (fetch_cause) {
+            /* the guest's own mapping of its code changed under us: report it as a fetch fault */
+            riscv_inject_exception(v, EXC_INST_ACCESS, v->arch.ctx.sepc);
+            return TRAP_RESUME;
+        }
+        if (riscv_decode_mmio_insn(raw, &insn) != RISCV_DECODE_OK || insn.is_store != store) {
+            riscv_inject_exception(v, access_fault, stval);
+            return TRAP_RESUME;
+        }
+    }
+    if (!full && !riscv_gpr_saved_on_fast_path(insn.reg))
+        return TRAP_NEED_FULL;
+
+    struct vcpu_exit exit = { .kind = EXIT_MMIO };
+    exit.mmio.gpa = fault_gpa;
+    exit.mmio.width = insn.width;
+    exit.mmio.is_write = store;
+    exit.mmio.value = 0;
+    if (store) {
+        uint64_t data = v->arch.ctx.gpr[insn.reg];
+        exit.mmio.value = insn.width == 8 ? data : data & ((1ull << (insn.width * 8)) - 1);
+    }
+    enum exit_action action = hyp_handle_exit(v, &exit);
+    if (action == RESUME_NEXT && !store && insn.reg != GPR_ZERO)
+        v->arch.ctx.gpr[insn.reg] = riscv_mmio_extend(&insn, exit.mmio.value);
+    return apply_action(v, action, insn.insn_len, access_fault, stval);
+}
+
+/* Virtual-instruction exception: a VS/VU instruction that keel does not emulate (hypervisor
+   CSRs, WFI with hstatus.VTW, ...). The guest sees an illegal instruction, as without H. */
+static enum riscv_trap_result handle_virtual_inst(struct vcpu *v)
+{
+    uint64_t insn = csr_read(stval);
+    if (insn == 0x10500073) { /* wfi, trapped when the hart is time-shared (hstatus.VTW) */
+        struct vcpu_exit exit = { .kind = EXIT_WFI };
+        return apply_action(v, hyp_handle_exit(v, &exit), 4, EXC_ILLEGAL_INST, insn);
+    }
+    riscv_inject_exception(v, EXC_ILLEGAL_INST, insn);
+    return TRAP_RESUME;
+}
+
+static enum riscv_trap_result handle_trap(struct vcpu *v, bool full)
+{
+    uint64_t scause = csr_read(scause);
+
+    if (scause & SCAUSE_INTERRUPT)
+        return riscv_handle_host_irq(v, scause & ~SCAUSE_INTERRUPT);
+
+    switch (scause) {
+    case EXC_ECALL_VS:
+        return handle_ecall(v);
+    case EXC_LOAD_GUEST_PAGE_FAULT:
+    case EXC_STORE_GUEST_PAGE_FAULT:
+        return handle_guest_page_fault(v, scause, full);
+    case EXC_INST_GUEST_PAGE_FAULT:
+        /* executing outside RAM: an instruction access fault, as on bare hardware */
+        riscv_inject_exception(v, EXC_INST_ACCESS, csr_read(stval));
+        return TRAP_RESUME;
+    case EXC_VIRTUAL_INST:
+        return handle_virtual_inst(v);
+    default:
+        /* an exception hedeleg does not delegate (or a new cause): hand it to the guest as is */
+        riscv_inject_exception(v, scause, csr_read(stval));
+        return TRAP_RESUME;
+    }
+}
+
+enum riscv_trap_result riscv_vcpu_trap(struct riscv_ctx *ctx)
+{
+    return handle_trap((struct vcpu *)ctx, false);
+}
+
+enum riscv_trap_result riscv_vcpu_trap_full(struct riscv_ctx *ctx)
+{
+    return handle_trap((struct vcpu *)ctx, true);
+}

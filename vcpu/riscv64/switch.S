@@ -1,0 +1,282 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * RISC-V world switch: entering a guest (riscv_vcpu_enter) and the one trap vector
+ * (keel_trap_vector) that every trap reaches, from a guest or from keel itself.
+ *
+ * sscratch holds the running vCPU's struct riscv_ctx while a guest runs and 0 while keel
+ * runs, so the vector tells the two apart with one csrrw (the seeds' sscratch swap).
+ *
+ * A guest trap first saves only the registers C may clobber (ra, sp, t0-t6, a0-a7) and calls
+ * riscv_vcpu_trap() on keel's stack. Most exits (SBI calls, MMIO into those registers, timer
+ * interrupts) end there and the guest is resumed with ~20 loads: the fast path. Otherwise the
+ * vector saves gp, tp, s0-s11 too (C preserved them, so they still hold guest values) and calls
+ * riscv_vcpu_trap_full(); if that asks for the run loop, riscv_vcpu_enter() "returns".
+ */
+#include "asm-offsets.h"
+
+    .option arch, +h
+    .text
+
+/*
+ * void riscv_vcpu_enter(struct riscv_ctx *ctx)
+ * a0: ctx. Saves keel's callee-saved registers in ctx, loads the guest's sepc, sstatus,
+ * hstatus and x1-x31, and srets into the guest. Returns (through .Lto_run_loop) when a trap
+ * needs the run loop; all guest state is then in ctx.
+ */
+    .globl riscv_vcpu_enter
+riscv_vcpu_enter:
+    /* keel's callee-saved registers and stack */
+    sd ra, CTX_HOST_RA(a0)
+    sd sp, CTX_HOST_SP(a0)
+    sd gp, CTX_HOST_GP(a0)
+    sd tp, CTX_HOST_TP(a0)
+    sd s0, CTX_HOST_S0 + 0 * 8(a0)
+    sd s1, CTX_HOST_S0 + 1 * 8(a0)
+    sd s2, CTX_HOST_S0 + 2 * 8(a0)
+    sd s3, CTX_HOST_S0 + 3 * 8(a0)
+    sd s4, CTX_HOST_S0 + 4 * 8(a0)
+    sd s5, CTX_HOST_S0 + 5 * 8(a0)
+    sd s6, CTX_HOST_S0 + 6 * 8(a0)
+    sd s7, CTX_HOST_S0 + 7 * 8(a0)
+    sd s8, CTX_HOST_S0 + 8 * 8(a0)
+    sd s9, CTX_HOST_S0 + 9 * 8(a0)
+    sd s10, CTX_HOST_S0 + 10 * 8(a0)
+    sd s11, CTX_HOST_S0 + 11 * 8(a0)
+    /* guest trap-return state: pc, privilege (sstatus.SPP, hstatus.SPV/SPVP) */
+    ld t0, CTX_SEPC(a0)
+    csrw sepc, t0
+    ld t0, CTX_SSTATUS(a0)
+    csrw sstatus, t0
+    ld t0, CTX_HSTATUS(a0)
+    csrw hstatus, t0
+    csrw sscratch, a0
+    /* guest registers that only the full path saves */
+    ld gp, CTX_GP(a0)
+    ld tp, CTX_TP(a0)
+    ld s0, CTX_S0(a0)
+    ld s1, CTX_S1(a0)
+    ld s2, CTX_S2(a0)
+    ld s3, CTX_S3(a0)
+    ld s4, CTX_S4(a0)
+    ld s5, CTX_S5(a0)
+    ld s6, CTX_S6(a0)
+    ld s7, CTX_S7(a0)
+    ld s8, CTX_S8(a0)
+    ld s9, CTX_S9(a0)
+    ld s10, CTX_S10(a0)
+    ld s11, CTX_S11(a0)
+    mv t0, a0
+    j .Lrestore_fast_set
+
+/*
+ * The trap vector (stvec, direct mode). Register contract on entry: every register holds the
+ * interrupted context's value; sscratch = ctx (guest trap) or 0 (keel's own trap).
+ */
+    .balign 4
+    .globl keel_trap_vector
+keel_trap_vector:
+    csrrw a0, sscratch, a0
+    beqz a0, .Lkeel_trap
+    /* guest trap: save the caller-saved set and sp; a0 comes back from sscratch */
+    sd ra, CTX_RA(a0)
+    sd sp, CTX_SP(a0)
+    sd t0, CTX_T0(a0)
+    sd t1, CTX_T1(a0)
+    sd t2, CTX_T2(a0)
+    sd a1, CTX_A1(a0)
+    sd a2, CTX_A2(a0)
+    sd a3, CTX_A3(a0)
+    sd a4, CTX_A4(a0)
+    sd a5, CTX_A5(a0)
+    sd a6, CTX_A6(a0)
+    sd a7, CTX_A7(a0)
+    sd t3, CTX_T3(a0)
+    sd t4, CTX_T4(a0)
+    sd t5, CTX_T5(a0)
+    sd t6, CTX_T6(a0)
+    csrrw t0, sscratch, zero    /* guest a0; sscratch = 0: keel runs now */
+    sd t0, CTX_A0(a0)
+    csrr t0, sepc
+    sd t0, CTX_SEPC(a0)
+    /* C runs on keel's stack, below the run loop's frames */
+    ld sp, CTX_HOST_SP(a0)
+    addi sp, sp, -16
+    sd a0, 0(sp)
+    call riscv_vcpu_trap        /* a0: 0 resume, 1 needs the full frame, 2 run loop */
+    ld t0, 0(sp)
+    bnez a0, .Lneed_more
+
+/* Resume the guest: sepc from ctx, then the caller-saved set; t0 = ctx. */
+.Lresume_fast:
+    ld t1, CTX_SEPC(t0)
+    csrw sepc, t1
+    csrw sscratch, t0
+.Lrestore_fast_set:
+    ld ra, CTX_RA(t0)
+    ld sp, CTX_SP(t0)
+    ld t1, CTX_T1(t0)
+    ld t2, CTX_T2(t0)
+    ld a0, CTX_A0(t0)
+    ld a1, CTX_A1(t0)
+    ld a2, CTX_A2(t0)
+    ld a3, CTX_A3(t0)
+    ld a4, CTX_A4(t0)
+    ld a5, CTX_A5(t0)
+    ld a6, CTX_A6(t0)
+    ld a7, CTX_A7(t0)
+    ld t3, CTX_T3(t0)
+    ld t4, CTX_T4(t0)
+    ld t5, CTX_T5(t0)
+    ld t6, CTX_T6(t0)
+    ld t0, CTX_T0(t0)
+    sret
+
+.Lneed_more:
+    /* complete the frame: gp, tp, s0-s11 still hold the guest's values */
+    sd gp, CTX_GP(t0)
+    sd tp, CTX_TP(t0)
+    sd s0, CTX_S0(t0)
+    sd s1, CTX_S1(t0)
+    sd s2, CTX_S2(t0)
+    sd s3, CTX_S3(t0)
+    sd s4, CTX_S4(t0)
+    sd s5, CTX_S5(t0)
+    sd s6, CTX_S6(t0)
+    sd s7, CTX_S7(t0)
+    sd s8, CTX_S8(t0)
+    sd s9, CTX_S9(t0)
+    sd s10, CTX_S10(t0)
+    sd s11, CTX_S11(t0)
+    li t1, 1
+    bne a0, t1, .Lto_run_loop
+    mv a0, t0
+    call riscv_vcpu_trap_full   /* a0: 0 resume, 2 run loop */
+    ld t0, 0(sp)
+    bnez a0, .Lto_run_loop
+    /* resume with the full frame: the handler may have written any register */
+    ld gp, CTX_GP(t0)
+    ld tp, CTX_TP(t0)
+    ld s0, CTX_S0(t0)
+    ld s1, CTX_S1(t0)
+    ld s2, CTX_S2(t0)
+    ld s3, CTX_S3(t0)
+    ld s4, CTX_S4(t0)
+    ld s5, CTX_S5(t0)
+    ld s6, CTX_S6(t0)
+    ld s7, CTX_S7(t0)
+    ld s8, CTX_S8(t0)
+    ld s9, CTX_S9(t0)
+    ld s10, CTX_S10(t0)
+    ld s11, CTX_S11(t0)
+    j .Lresume_fast
+
+.Lto_run_loop:
+    /* guest trap-return CSRs into ctx, keel's callee-saved state back: riscv_vcpu_enter returns */
+    csrr t1, sstatus
+    sd t1, CTX_SSTATUS(t0)
+    csrr t1, hstatus
+    sd t1, CTX_HSTATUS(t0)
+    ld ra, CTX_HOST_RA(t0)
+    ld sp, CTX_HOST_SP(t0)
+    ld gp, CTX_HOST_GP(t0)
+    ld tp, CTX_HOST_TP(t0)
+    ld s0, CTX_HOST_S0 + 0 * 8(t0)
+    ld s1, CTX_HOST_S0 + 1 * 8(t0)
+    ld s2, CTX_HOST_S0 + 2 * 8(t0)
+    ld s3, CTX_HOST_S0 + 3 * 8(t0)
+    ld s4, CTX_HOST_S0 + 4 * 8(t0)
+    ld s5, CTX_HOST_S0 + 5 * 8(t0)
+    ld s6, CTX_HOST_S0 + 6 * 8(t0)
+    ld s7, CTX_HOST_S0 + 7 * 8(t0)
+    ld s8, CTX_HOST_S0 + 8 * 8(t0)
+    ld s9, CTX_HOST_S0 + 9 * 8(t0)
+    ld s10, CTX_HOST_S0 + 10 * 8(t0)
+    ld s11, CTX_HOST_S0 + 11 * 8(t0)
+    ret
+
+/*
+ * A trap taken in keel itself (sscratch was 0): a keel bug. Save every register in a
+ * struct riscv_trap_frame on the current stack and hand it to riscv_keel_trap(), which
+ * prints the cause, the hart and the registers and stops the machine.
+ */
+.Lkeel_trap:
+    csrrw a0, sscratch, a0      /* a0 back; sscratch = 0 again */
+    addi sp, sp, -(36 * 8)
+    sd x1, 1 * 8(sp)
+    sd x3, 3 * 8(sp)
+    sd x4, 4 * 8(sp)
+    sd x5, 5 * 8(sp)
+    sd x6, 6 * 8(sp)
+    sd x7, 7 * 8(sp)
+    sd x8, 8 * 8(sp)
+    sd x9, 9 * 8(sp)
+    sd x10, 10 * 8(sp)
+    sd x11, 11 * 8(sp)
+    sd x12, 12 * 8(sp)
+    sd x13, 13 * 8(sp)
+    sd x14, 14 * 8(sp)
+    sd x15, 15 * 8(sp)
+    sd x16, 16 * 8(sp)
+    sd x17, 17 * 8(sp)
+    sd x18, 18 * 8(sp)
+    sd x19, 19 * 8(sp)
+    sd x20, 20 * 8(sp)
+    sd x21, 21 * 8(sp)
+    sd x22, 22 * 8(sp)
+    sd x23, 23 * 8(sp)
+    sd x24, 24 * 8(sp)
+    sd x25, 25 * 8(sp)
+    sd x26, 26 * 8(sp)
+    sd x27, 27 * 8(sp)
+    sd x28, 28 * 8(sp)
+    sd x29, 29 * 8(sp)
+    sd x30, 30 * 8(sp)
+    sd x31, 31 * 8(sp)
+    addi t0, sp, 36 * 8
+    sd t0, 2 * 8(sp)            /* sp at the trap */
+    csrr t0, sepc
+    sd t0, 32 * 8(sp)
+    csrr t0, scause
+    sd t0, 33 * 8(sp)
+    csrr t0, stval
+    sd t0, 34 * 8(sp)
+    csrr t0, htval
+    sd t0, 35 * 8(sp)
+    mv a0, sp
+    call riscv_keel_trap
+1:  wfi
+    j 1b
+
+/*
+ * int riscv_guest_fetch_insn(uint64_t gva, uint32_t *insn)
+ * Fetch the guest instruction at guest virtual address `gva` with HLVX.HU (two parcels when
+ * it is 32 bits long), translated as the trapped guest saw it (hstatus.SPVP). Returns 0, or the
+ * scause of the fault the fetch took (the caller injects it into the guest). A fault lands in
+ * .Lfetch_fault through a temporary stvec; hstatus and sstatus are restored because a trap
+ * taken in HS-mode rewrites SPV/SPP. Clobbers t0-t4 and a2.
+ */
+    .globl riscv_guest_fetch_insn
+riscv_guest_fetch_insn:
+    csrr t2, hstatus
+    csrr t3, sstatus
+    lla t0, .Lfetch_fault
+    csrrw t4, stvec, t0
+    hlvx.hu t0, (a0)
+    andi t1, t0, 3
+    addi t1, t1, -3
+    bnez t1, 1f                 /* compressed: one parcel */
+    addi a2, a0, 2
+    hlvx.hu t1, (a2)
+    slli t1, t1, 16
+    or t0, t0, t1
+1:  csrw stvec, t4
+    sw t0, 0(a1)
+    li a0, 0
+    ret
+    .balign 4
+.Lfetch_fault:
+    csrw stvec, t4
+    csrw hstatus, t2
+    csrw sstatus, t3
+    csrr a0, scause
+    ret

@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * RISC-V vCPU state. `struct riscv_ctx` is the register block shared with the world switch
+ * (switch.S); its field offsets reach the assembly through the generated asm-offsets.h.
+ *
+ * Who holds what while a trap is handled ("trap context", see docs/architecture.md):
+ *   gpr[] and sepc  -> in ctx (the vector saved them);
+ *   sstatus/hstatus -> still in the hardware CSRs; saved to ctx only when the trap goes
+ *                      back to the run loop, and restored by riscv_vcpu_enter().
+ * VS-level CSRs (vsstatus, vsatp, ...) stay in the hardware while the vCPU is loaded on a hart
+ * and are saved in `struct vcpu_arch` only when another vCPU is loaded there.
+ */
+#ifndef KEEL_RISCV_VCPU_ARCH_H
+#define KEEL_RISCV_VCPU_ARCH_H
+
+#include <keel/types.h>
+
+/* Register numbers used by the SBI calling convention and the switch. */
+enum riscv_gpr {
+    GPR_ZERO = 0, GPR_RA = 1, GPR_SP = 2, GPR_GP = 3, GPR_TP = 4,
+    GPR_T0 = 5, GPR_T1 = 6, GPR_T2 = 7, GPR_S0 = 8, GPR_S1 = 9,
+    GPR_A0 = 10, GPR_A1 = 11, GPR_A2 = 12, GPR_A3 = 13, GPR_A4 = 14, GPR_A5 = 15,
+    GPR_A6 = 16, GPR_A7 = 17, GPR_S2 = 18, GPR_S11 = 27, GPR_T3 = 28, GPR_T6 = 31,
+};
+
+struct riscv_ctx {
+    uint64_t gpr[32];     /* guest x0..x31; gpr[0] always reads as 0 */
+    uint64_t sepc;        /* guest pc */
+    uint64_t sstatus;     /* guest sstatus (SPP, SPIE, FS...) while in the run loop */
+    uint64_t hstatus;     /* guest hstatus (SPV=1, SPVP, VTW...) while in the run loop */
+    uint64_t host_ra;     /* keel's callee-saved state from riscv_vcpu_enter() */
+    uint64_t host_sp;     /* also the stack the trap vector runs C on */
+    uint64_t host_gp;
+    uint64_t host_tp;
+    uint64_t host_s[12];
+};
+
+/* 1 when register x`reg` is saved in ctx on every trap (caller-saved set + sp); the others
+   (gp, tp, s0-s11) only when the trap takes the full path. */
+static inline bool riscv_gpr_saved_on_fast_path(uint32_t reg)
+{
+    return reg == GPR_RA || reg == GPR_SP || (reg >= GPR_T0 && reg <= GPR_T2) ||
+           (reg >= GPR_A0 && reg <= GPR_A7) || reg >= GPR_T3 || reg == GPR_ZERO;
+}
+
+struct vcpu_arch {
+    struct riscv_ctx ctx; /* first member: the vector finds the vcpu from sscratch */
+    /* VS-level CSRs, valid while the vCPU is not loaded on a hart */
+    uint64_t vsstatus, vsie, vstvec, vsscratch, vsepc, vscause, vstval, vsatp, vstimecmp;
+    uint64_t hvip;           /* VSSIP/VSTIP/VSEIP this vCPU should see */
+    uint64_t henvcfg;
+    uint64_t timer_deadline; /* non-Sstc timer: SBI set_timer value, UINT64_MAX when none */
+    bool sstc;               /* guest owns vstimecmp (henvcfg.STCE) */
+    bool reload;             /* VS CSRs must be (re)loaded from this struct before entry */
+};
+
+
+
+#ifndef __ASSEMBLER__
+struct vcpu;
+/* SBI TIME set_timer for `v` (SBI v2.0 sec 6.1): absolute time in timebase ticks; UINT64_MAX
+   (or any past value handled by the timer) follows the spec: clears the pending timer first. */
+void riscv_vcpu_set_timer(struct vcpu *v, uint64_t stime_value);
+/* Clear the guest's software interrupt (legacy SBI clear_ipi). */
+void riscv_vcpu_clear_soft_irq(struct vcpu *v);
+/* Flush v's VS-stage TLB entries and instruction cache on v's hart (SBI RFENCE targets). */
+void riscv_vcpu_request_fence(struct vcpu *v, bool fence_i);
+/* Host facts found at boot that SBI BASE reports to guests (mvendorid, marchid, mimpid). */
+struct riscv_host_ids {
+    uint64_t mvendorid, marchid, mimpid;
+};
+extern struct riscv_host_ids riscv_host_ids;
+
+#endif /* __ASSEMBLER__ */
+
+#endif
