@@ -74,10 +74,15 @@ done
 "$repo/scripts/setup.sh" >&2
 build="$repo/build/$arch"
 "$repo/scripts/fetch-sysroot.sh" "$arch" >&2
-if [ ! -f "$build/CMakeCache.txt" ]; then
-    cmake -S "$repo" -B "$build" -DCMAKE_TOOLCHAIN_FILE="$repo/cmake/toolchain-$arch.cmake" >/dev/null
-fi
-cmake --build "$build" -j"$(nproc)" >"$build.log" 2>&1 || { cat "$build.log" >&2; die "keel build failed"; }
+mkdir -p "$build"
+(
+    # several run.sh at once (ctest -j) share the build directory: build under a lock
+    flock 9
+    if [ ! -f "$build/CMakeCache.txt" ]; then
+        cmake -S "$repo" -B "$build" -DCMAKE_TOOLCHAIN_FILE="$repo/cmake/toolchain-$arch.cmake" >/dev/null
+    fi
+    cmake --build "$build" -j"$(nproc)" >"$build/build.log" 2>&1 || { cat "$build/build.log" >&2; exit 1; }
+) 9>"$build/.lock" || die "keel build failed"
 
 if [ -z "$kernel" ] && [ -z "$scenario" ]; then
     "$repo/scripts/fetch-guest.sh" "$arch" >&2
@@ -92,8 +97,9 @@ esac
 [ -n "$append" ] || append="console=$console"
 ((shell == 0)) || append="$append keel.shell=1"
 
-run="$build/run"
-mkdir -p "$run"
+mkdir -p "$build/runs"
+run="$(mktemp -d "$build/runs/run.XXXXXX")"
+trap 'rm -rf "$run"' EXIT
 bundle="$run/bundle.cpio"
 if [ -n "$scenario" ]; then
     # files named in the scenario are looked up relative to the scenario's directory
@@ -105,9 +111,8 @@ if [ -n "$scenario" ]; then
         [ -f "$f" ] || f="$build/configs/$n"
         [ -f "$f" ] || f="$repo/$n"
         [ -f "$f" ] || die "scenario file '$n' not found next to $scenario, in $build/configs or the repo"
-        pairs+=("$(echo "$n" | tr '/' '-')=$f")
+        pairs+=("$n=$f")
     done
-    sed -E 's#"([^"]*/[^"]*)"#"\1"#' "$scenario" >"$run/scenario.dts"
     "$repo/scripts/mkbundle.sh" "$bundle" "$scenario" "${pairs[@]}"
 else
     [ -n "$dtb" ] || dtb="$build/configs/linux.dtb"
@@ -168,4 +173,6 @@ if [ -n "$timeout_s" ]; then
     fi
     exit "$rc"
 fi
-exec "${qemu[@]}"
+set +e
+"${qemu[@]}"
+exit $?

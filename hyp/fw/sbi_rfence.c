@@ -17,14 +17,13 @@ enum {
 
 static enum exit_action sbi_rfence(struct vcpu *v, uint64_t eid, uint64_t fid, uint64_t *regs)
 {
-    if (fid > RFENCE_HFENCE_VVMA)
+    /* HFENCE.* and unknown FIDs: not supported, whatever their arguments (checked first) */
+    if (fid >= RFENCE_HFENCE_GVMA_VMID)
         return sbi_ret(regs, SBI_ERR_NOT_SUPPORTED, 0);
     uint64_t targets;
     int64_t rc = sbi_hart_mask_targets(v->vm, regs[0], regs[1], &targets);
     if (rc)
         return sbi_ret(regs, rc, 0);
-    if (fid >= RFENCE_HFENCE_GVMA_VMID)
-        return sbi_ret(regs, SBI_ERR_NOT_SUPPORTED, 0);
     if (fid != RFENCE_FENCE_I) {
         uint64_t start = regs[2], size = regs[3];
         if (size != UINT64_MAX && start + size < start)

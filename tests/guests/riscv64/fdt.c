@@ -228,9 +228,10 @@ bool fdt_parse(uint64_t dtb, uint64_t boot_hartid, struct platform_info *info)
                 kind = NODE_CPU;
             kinds[depth++] = kind;
             if (kind == NODE_CPU || kind == NODE_MEMORY) {
+                /* A cpu node counts unless its device_type says otherwise; a memory node
+                   only once device_type = "memory" is seen. */
                 memset(&acc, 0, sizeof acc);
-                acc.is_cpu_type = true;
-                /* QEMU names memory nodes memory@...; device_type confirms it. */
+                acc.is_cpu_type = kind == NODE_CPU;
             }
         } else if (token == FDT_END_NODE) {
             if (depth == 0)

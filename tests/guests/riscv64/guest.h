@@ -227,6 +227,10 @@ struct exc_result exc_disarm(void);
 void irq_expect(uint32_t code);
 void irq_unexpect(uint32_t code);
 extern struct irq_state g_irq;
+/* Is interrupt `code` pending? Lets it in for an instant with everything else as it was (sie
+   restored, the caller's expected interrupts untouched): for pending bits that sip does not show
+   (QEMU 7.2 hides VSTIP/VSEIP from a VS-mode sip read). */
+bool irq_probe_pending(uint32_t code);
 
 /* ---- console.c ---- */
 void console_init(bool have_dbcn, bool have_legacy_putchar);

@@ -63,12 +63,40 @@ static uint64_t insn_length(uint64_t pc)
     return (p[0] & 3u) == 3u ? 4 : 2;
 }
 
+static volatile uint64_t g_probe_code = UINT64_MAX; /* interrupt code irq_probe_pending() looks for */
+static volatile bool g_probe_hit;
+
+bool irq_probe_pending(uint32_t code)
+{
+    uint64_t bit = UINT64_C(1) << code;
+    uint64_t sie_before = csr_read_sie();
+    bool sstatus_sie = (csr_read_sstatus() & SSTATUS_SIE) != 0;
+    irq_disable();
+    g_probe_hit = false;
+    g_probe_code = code;
+    csr_set_sie(bit);
+    irq_enable();
+    __asm__ volatile("nop; nop; nop; nop" ::: "memory");
+    irq_disable();
+    g_probe_code = UINT64_MAX;
+    /* the handler masked the source; put sie back as the caller had it */
+    csr_clear_sie(bit);
+    csr_set_sie(sie_before & bit);
+    if (sstatus_sie)
+        irq_enable();
+    return g_probe_hit;
+}
+
 static void handle_interrupt(struct trap_frame *f)
 {
     uint64_t code = f->scause & ~SCAUSE_INTERRUPT;
     uint64_t bit = code < 64 ? UINT64_C(1) << code : 0;
     /* Mask the source so it cannot fire again; the checks re-enable what they need. */
     csr_clear_sie(bit);
+    if (code == g_probe_code) {
+        g_probe_hit = true;
+        return;
+    }
     if (code == IRQ_S_SOFT)
         csr_clear_sip(SIP_SSIP);
     if ((g_irq_expected & bit) != 0) {

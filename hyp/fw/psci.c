@@ -1,0 +1,278 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * PSCI 1.1 (Arm DEN0022D) and SMCCC 1.1 architecture calls (Arm DEN0028) for AArch64 guests,
+ * over the VM's vCPUs. One table of functions: dispatch, PSCI_FEATURES and SMCCC_ARCH_FEATURES
+ * all walk it.
+ *
+ * Affinity: vCPU i has MPIDR Aff0 = i, Aff1 = Aff2 = Aff3 = 0 (one cluster), so a PSCI
+ * target_cpu names vCPU i exactly when its Aff0 is i and its other affinity fields are zero.
+ * Calling convention (DEN0028 "SMC32/HVC32 argument passing"): the function ID is W0; for an
+ * SMC32 ID only W1..W7 are looked at (a local copy; the guest's x1..x7 are not modified). The
+ * result goes to x0 sign-extended; x1..x3 are left as they were.
+ */
+#include <keel/fw.h>
+#include <keel/spinlock.h>
+#include "psci.h"
+
+/* MPIDR affinity fields as PSCI passes them (DEN0022 "Affinity"): Aff3 [39:32], Aff2 [23:16],
+   Aff1 [15:8], Aff0 [7:0]; every other bit must be zero. */
+#define MPIDR_AFF_MASK 0xff00ffffffull
+#define MPIDR_AFF0_MASK 0xffull
+#define MPIDR_MAX_LEVEL 3
+
+/* CPU_SUSPEND power_state, original format (DEN0022 "CPU_SUSPEND", PSCI_FEATURES bit 1 = 0):
+   StateID [15:0], StateType [16] (0 standby/retention, 1 powerdown), PowerLevel [25:24]. */
+#define POWER_STATE_TYPE_POWERDOWN (1u << 16)
+#define POWER_STATE_LEVEL_SHIFT 24
+#define POWER_STATE_LEVEL_MASK 3u
+#define POWER_STATE_RESERVED 0xfcfe0000u /* bits 31:26 and 23:17 */
+#define POWER_LEVEL_CORE 0
+
+/* SYSTEM_RESET2 reset_type (DEN0022 "SYSTEM_RESET2"): bit 31 set = vendor-specific. */
+#define RESET2_VENDOR (1u << 31)
+#define RESET2_SYSTEM_WARM_RESET 0u
+
+#define ENTRY_ALIGN 4u /* an A64 entry point is a 4-byte aligned instruction address */
+
+/* Serialises CPU_ON's check of the target's state, its reset and its start, so two vCPUs
+   starting the same target cannot both reset it. CPU_ON is rare: one lock for all VMs. */
+static struct spinlock cpu_on_lock = SPINLOCK_INIT;
+
+/* MPIDR affinity value of vCPU `index` (see the top of this file). */
+static uint64_t vcpu_mpidr_aff(uint32_t index)
+{
+    return index;
+}
+
+/* The vCPU of `vm` that target_cpu names, or NULL (bad bits, no such vCPU). */
+static struct vcpu *mpidr_to_vcpu(struct vm *vm, uint64_t target_cpu)
+{
+    if ((target_cpu & ~MPIDR_AFF0_MASK) != 0 || target_cpu >= vm->nr_vcpus)
+        return NULL;
+    return &vm->vcpus[target_cpu];
+}
+
+/* Affinity bits compared by AFFINITY_INFO at `level`: the fields of that level and above. */
+static uint64_t affinity_mask(uint32_t level)
+{
+    static const uint64_t masks[MPIDR_MAX_LEVEL + 1] = {
+        0xff00ffffffull, 0xff00ffff00ull, 0xff00ff0000ull, 0xff00000000ull,
+    };
+    return masks[level];
+}
+
+/* An entry point a vCPU may start at: 4-byte aligned, inside the VM's RAM. */
+static bool entry_valid(struct vm *vm, gpa_t entry)
+{
+    return entry % ENTRY_ALIGN == 0 && vm_gpa_to_hva(vm, entry, ENTRY_ALIGN) != NULL;
+}
+
+/* ---- SMCCC architecture calls (DEN0028 "Arm Architecture Calls") ---- */
+
+static enum exit_action smccc_version(struct vcpu *v, const struct smccc_args *a, uint64_t *regs)
+{
+    (void)v; (void)a;
+    return smccc_ret(regs, SMCCC_VERSION_1_1);
+}
+
+/* SMCCC_ARCH_FEATURES(arch_func_id): 0 for the calls in the table, NOT_SUPPORTED for the rest
+   (ARCH_WORKAROUND_1/2/3, ARCH_SOC_ID: keel implements none of them). */
+static enum exit_action smccc_arch_features(struct vcpu *v, const struct smccc_args *a,
+                                            uint64_t *regs)
+{
+    (void)v;
+    const struct psci_fn *fn = psci_find_fn((uint32_t)a->arg[0]);
+    if (!fn || !(fn->queries & QUERY_ARCH_FEATURES))
+        return smccc_ret(regs, PSCI_NOT_SUPPORTED);
+    return smccc_ret(regs, fn->features);
+}
+
+/* ---- PSCI (DEN0022 chapter 5) ---- */
+
+static enum exit_action psci_version(struct vcpu *v, const struct smccc_args *a, uint64_t *regs)
+{
+    (void)v; (void)a;
+    return smccc_ret(regs, PSCI_VERSION_1_1);
+}
+
+/* CPU_SUSPEND(power_state, entry_point_address, context_id). A standby state blocks until an
+   interrupt and returns SUCCESS; a powerdown state blocks and resumes at the entry point with
+   x0 = context_id (vCPU layer: resume_reset). Only power level 0 exists. */
+static enum exit_action psci_cpu_suspend(struct vcpu *v, const struct smccc_args *a,
+                                         uint64_t *regs)
+{
+    uint32_t power_state = (uint32_t)a->arg[0];
+    uint32_t level = (power_state >> POWER_STATE_LEVEL_SHIFT) & POWER_STATE_LEVEL_MASK;
+    if ((power_state & POWER_STATE_RESERVED) != 0 || level != POWER_LEVEL_CORE)
+        return smccc_ret(regs, PSCI_INVALID_PARAMETERS);
+    if (power_state & POWER_STATE_TYPE_POWERDOWN) {
+        if (!entry_valid(v->vm, a->arg[1]))
+            return smccc_ret(regs, PSCI_INVALID_ADDRESS);
+        v->resume_reset = true;
+        v->resume_entry = a->arg[1];
+        v->resume_arg = a->arg[2];
+    } else {
+        v->resume_reset = false;
+    }
+    v->suspended = true;
+    smccc_ret(regs, PSCI_SUCCESS); /* what the call returns when a standby state wakes up */
+    return BLOCK;
+}
+
+/* CPU_OFF: the calling vCPU stops; there is no return on success. */
+static enum exit_action psci_cpu_off(struct vcpu *v, const struct smccc_args *a, uint64_t *regs)
+{
+    (void)a; (void)regs;
+    v->suspended = false;
+    v->resume_reset = false;
+    atomic_store(&v->state, VCPU_OFF);
+    return EXIT_TO_LOOP;
+}
+
+/* CPU_ON(target_cpu, entry_point_address, context_id). Checks in the order TF-A uses: target
+   (INVALID_PARAMETERS), entry point (INVALID_ADDRESS), state (ALREADY_ON). keel starts the
+   target at once, so ON_PENDING is never returned. */
+static enum exit_action psci_cpu_on(struct vcpu *v, const struct smccc_args *a, uint64_t *regs)
+{
+    struct vm *vm = v->vm;
+    struct vcpu *target = mpidr_to_vcpu(vm, a->arg[0]);
+    gpa_t entry = a->arg[1];
+    if (!target)
+        return smccc_ret(regs, PSCI_INVALID_PARAMETERS);
+    if (!entry_valid(vm, entry))
+        return smccc_ret(regs, PSCI_INVALID_ADDRESS);
+    spin_lock(&cpu_on_lock);
+    if (atomic_load(&target->state) != VCPU_OFF) {
+        spin_unlock(&cpu_on_lock);
+        return smccc_ret(regs, PSCI_ALREADY_ON);
+    }
+    vcpu_arch_reset(target, entry, a->arg[2]);
+    target->suspended = false;
+    target->resume_reset = false;
+    atomic_store(&target->state, VCPU_RUNNABLE);
+    spin_unlock(&cpu_on_lock);
+    vcpu_kick(target, VCPU_REQ_KICK);
+    return smccc_ret(regs, PSCI_SUCCESS);
+}
+
+/* AFFINITY_INFO(target_affinity, lowest_affinity_level): ON when any vCPU whose affinity
+   fields at levels >= lowest_affinity_level match the target's is not OFF, OFF when all such
+   vCPUs are OFF, INVALID_PARAMETERS when none matches, the level is above 3 or target_affinity
+   has bits outside the affinity fields. Fields below the level are ignored, as the spec says. */
+static enum exit_action psci_affinity_info(struct vcpu *v, const struct smccc_args *a,
+                                           uint64_t *regs)
+{
+    struct vm *vm = v->vm;
+    uint64_t target = a->arg[0];
+    uint32_t level = (uint32_t)a->arg[1];
+    if (level > MPIDR_MAX_LEVEL || (target & ~MPIDR_AFF_MASK) != 0)
+        return smccc_ret(regs, PSCI_INVALID_PARAMETERS);
+    uint64_t mask = affinity_mask(level);
+    bool matched = false;
+    for (uint32_t i = 0; i < vm->nr_vcpus; i++) {
+        if ((vcpu_mpidr_aff(i) & mask) != (target & mask))
+            continue;
+        matched = true;
+        if (atomic_load(&vm->vcpus[i].state) != VCPU_OFF)
+            return smccc_ret(regs, PSCI_AFFINITY_ON);
+    }
+    return smccc_ret(regs, matched ? PSCI_AFFINITY_OFF : PSCI_INVALID_PARAMETERS);
+}
+
+static enum exit_action psci_migrate_info_type(struct vcpu *v, const struct smccc_args *a,
+                                               uint64_t *regs)
+{
+    (void)v; (void)a;
+    return smccc_ret(regs, PSCI_TOS_NOT_PRESENT_MP);
+}
+
+/* SYSTEM_OFF: the calling VM shuts down (keel powers the machine off after the last VM). */
+static enum exit_action psci_system_off(struct vcpu *v, const struct smccc_args *a,
+                                        uint64_t *regs)
+{
+    (void)a; (void)regs;
+    vm_request_stop(v->vm, VM_SHUTDOWN);
+    return VM_STOP;
+}
+
+/* SYSTEM_RESET: the calling VM reboots. */
+static enum exit_action psci_system_reset(struct vcpu *v, const struct smccc_args *a,
+                                          uint64_t *regs)
+{
+    (void)a; (void)regs;
+    vm_request_stop(v->vm, VM_REBOOT);
+    return VM_STOP;
+}
+
+/* SYSTEM_RESET2(reset_type, cookie): SYSTEM_WARM_RESET reboots the VM; a vendor-specific type
+   is NOT_SUPPORTED, any other architectural type INVALID_PARAMETERS. */
+static enum exit_action psci_system_reset2(struct vcpu *v, const struct smccc_args *a,
+                                           uint64_t *regs)
+{
+    uint32_t reset_type = (uint32_t)a->arg[0];
+    if (reset_type & RESET2_VENDOR)
+        return smccc_ret(regs, PSCI_NOT_SUPPORTED);
+    if (reset_type != RESET2_SYSTEM_WARM_RESET)
+        return smccc_ret(regs, PSCI_INVALID_PARAMETERS);
+    vm_request_stop(v->vm, VM_REBOOT);
+    return VM_STOP;
+}
+
+/* PSCI_FEATURES(psci_func_id): the entry's feature word for the PSCI functions in the table
+   and SMCCC_VERSION, NOT_SUPPORTED for anything else. */
+static enum exit_action psci_features(struct vcpu *v, const struct smccc_args *a,
+                                      uint64_t *regs)
+{
+    (void)v;
+    const struct psci_fn *fn = psci_find_fn((uint32_t)a->arg[0]);
+    if (!fn || !(fn->queries & QUERY_PSCI_FEATURES))
+        return smccc_ret(regs, PSCI_NOT_SUPPORTED);
+    return smccc_ret(regs, fn->features);
+}
+
+/* ---- the table ---- */
+
+const struct psci_fn psci_fns[] = {
+    { SMCCC_VERSION, "SMCCC_VERSION", QUERY_PSCI_FEATURES | QUERY_ARCH_FEATURES, 0,
+      smccc_version },
+    { SMCCC_ARCH_FEATURES, "SMCCC_ARCH_FEATURES", QUERY_ARCH_FEATURES, 0, smccc_arch_features },
+    { PSCI_FN_VERSION, "PSCI_VERSION", QUERY_PSCI_FEATURES, 0, psci_version },
+    { PSCI_FN_CPU_SUSPEND, "CPU_SUSPEND", QUERY_PSCI_FEATURES, PSCI_CPU_SUSPEND_FEATURES,
+      psci_cpu_suspend },
+    { PSCI_FN64_CPU_SUSPEND, "CPU_SUSPEND64", QUERY_PSCI_FEATURES, PSCI_CPU_SUSPEND_FEATURES,
+      psci_cpu_suspend },
+    { PSCI_FN_CPU_OFF, "CPU_OFF", QUERY_PSCI_FEATURES, 0, psci_cpu_off },
+    { PSCI_FN_CPU_ON, "CPU_ON", QUERY_PSCI_FEATURES, 0, psci_cpu_on },
+    { PSCI_FN64_CPU_ON, "CPU_ON64", QUERY_PSCI_FEATURES, 0, psci_cpu_on },
+    { PSCI_FN_AFFINITY_INFO, "AFFINITY_INFO", QUERY_PSCI_FEATURES, 0, psci_affinity_info },
+    { PSCI_FN64_AFFINITY_INFO, "AFFINITY_INFO64", QUERY_PSCI_FEATURES, 0, psci_affinity_info },
+    { PSCI_FN_MIGRATE_INFO_TYPE, "MIGRATE_INFO_TYPE", QUERY_PSCI_FEATURES, 0,
+      psci_migrate_info_type },
+    { PSCI_FN_SYSTEM_OFF, "SYSTEM_OFF", QUERY_PSCI_FEATURES, 0, psci_system_off },
+    { PSCI_FN_SYSTEM_RESET, "SYSTEM_RESET", QUERY_PSCI_FEATURES, 0, psci_system_reset },
+    { PSCI_FN_SYSTEM_RESET2, "SYSTEM_RESET2", QUERY_PSCI_FEATURES, 0, psci_system_reset2 },
+    { PSCI_FN64_SYSTEM_RESET2, "SYSTEM_RESET2_64", QUERY_PSCI_FEATURES, 0, psci_system_reset2 },
+    { PSCI_FN_FEATURES, "PSCI_FEATURES", QUERY_PSCI_FEATURES, 0, psci_features },
+};
+
+const size_t psci_nr_fns = KEEL_ARRAY_SIZE(psci_fns);
+
+const struct psci_fn *psci_find_fn(uint32_t fid)
+{
+    for (size_t i = 0; i < KEEL_ARRAY_SIZE(psci_fns); i++)
+        if (psci_fns[i].fid == fid)
+            return &psci_fns[i];
+    return NULL;
+}
+
+enum exit_action fw_handle_call(struct vcpu *v, struct exit_fw_call *call)
+{
+    struct smccc_args a = { .fid = (uint32_t)call->ext_id };
+    a.smc64 = (a.fid & SMCCC_CONV_64) != 0;
+    for (unsigned i = 0; i < SMCCC_NR_ARGS; i++)
+        a.arg[i] = a.smc64 ? call->regs[i + 1] : (uint32_t)call->regs[i + 1];
+    const struct psci_fn *fn = psci_find_fn(a.fid);
+    if (!fn)
+        return smccc_ret(call->regs, PSCI_NOT_SUPPORTED);
+    return fn->handler(v, &a, call->regs);
+}

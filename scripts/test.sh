@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+#
+# test.sh: install what is needed, build the host unit tests and every ISA's keel image and test
+# guests, then run everything through ctest (unit tests + QEMU tests). Called by .ci/run.
+# Options: -j N (parallel ctest jobs, default 2), -R REGEX / -L LABEL (passed to ctest).
+set -euo pipefail
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+jobs=2
+ctest_args=()
+while (($#)); do
+    case "$1" in
+        -j) jobs="$2"; shift 2 ;;
+        -R | -L | -E) ctest_args+=("$1" "$2"); shift 2 ;;
+        -h | --help) sed -n '3,6p' "$0"; exit 0 ;;
+        *) echo "test.sh: unknown option $1" >&2; exit 2 ;;
+    esac
+done
+
+"$repo/scripts/setup.sh"
+arches=(riscv64)
+for arch in "${arches[@]}"; do
+    "$repo/scripts/fetch-sysroot.sh" "$arch"
+    "$repo/scripts/fetch-guest.sh" "$arch"
+    echo "test.sh: building keel for $arch"
+    cmake -S "$repo" -B "$repo/build/$arch" -DCMAKE_TOOLCHAIN_FILE="$repo/cmake/toolchain-$arch.cmake" >/dev/null
+    cmake --build "$repo/build/$arch" -j"$(nproc)" >"$repo/build/$arch.build.log" 2>&1 ||
+        { cat "$repo/build/$arch.build.log"; echo "test.sh: keel build for $arch failed" >&2; exit 1; }
+done
+echo "test.sh: building host unit tests"
+cmake -S "$repo" -B "$repo/build/host" >/dev/null
+cmake --build "$repo/build/host" -j"$(nproc)" >"$repo/build/host.build.log" 2>&1 ||
+    { cat "$repo/build/host.build.log"; echo "test.sh: host build failed" >&2; exit 1; }
+cd "$repo/build/host"
+ctest --output-on-failure -j "$jobs" "${ctest_args[@]}"

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+#
+# expect.sh: run a command, keep its log, and judge it by exit status and log lines.
+# Usage: tests/qemu/expect.sh --log FILE --exit N [--expect REGEX]... [--reject REGEX]... -- CMD...
+#   --exit N       the exit status the command must return ("nonzero" accepts any but 0)
+#   --expect RE    an extended regex that must match some line of the log (in the given order)
+#   --reject RE    an extended regex that must match no line
+# Prints every failed condition and the log's tail; exit 0 only when all hold.
+set -uo pipefail
+log="" want_exit="" expects=() rejects=()
+while (($#)); do
+    case "$1" in
+        --log) log="$2"; shift 2 ;;
+        --exit) want_exit="$2"; shift 2 ;;
+        --expect) expects+=("$2"); shift 2 ;;
+        --reject) rejects+=("$2"); shift 2 ;;
+        --) shift; break ;;
+        *) echo "expect.sh: unknown option $1" >&2; exit 2 ;;
+    esac
+done
+[ -n "$log" ] && [ -n "$want_exit" ] && (($#)) || { echo "expect.sh: usage error" >&2; exit 2; }
+mkdir -p "$(dirname "$log")"
+start=$(date +%s)
+"$@" </dev/null >"$log" 2>&1
+rc=$?
+elapsed=$(($(date +%s) - start))
+fail=0
+if [ "$want_exit" = nonzero ]; then
+    ((rc != 0)) || { echo "FAIL: exit status 0, expected non-zero"; fail=1; }
+elif ((rc != want_exit)); then
+    echo "FAIL: exit status $rc, expected $want_exit"
+    fail=1
+fi
+# expected lines must appear in order
+line_no=0
+for re in "${expects[@]}"; do
+    found=$(tail -n +$((line_no + 1)) "$log" | grep -n -E -m1 -a -- "$re" | cut -d: -f1)
+    if [ -z "$found" ]; then
+        echo "FAIL: no line matching /$re/ (after line $line_no)"
+        fail=1
+    else
+        line_no=$((line_no + found))
+    fi
+done
+for re in "${rejects[@]}"; do
+    if grep -q -E -a -- "$re" "$log"; then
+        echo "FAIL: a line matches rejected /$re/: $(grep -m1 -E -a -- "$re" "$log")"
+        fail=1
+    fi
+done
+if ((fail)); then
+    echo "---- last 40 lines of $log ----"
+    tail -n 40 "$log"
+    exit 1
+fi
+echo "ok: exit $rc, ${#expects[@]} expected lines in order, ${elapsed}s ($log)"

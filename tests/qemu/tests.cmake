@@ -1,0 +1,95 @@
+# SPDX-License-Identifier: MIT
+# QEMU tests: boot real images through scripts/run.sh and judge the serial log and the exit
+# status (tests/qemu/expect.sh). scripts/test.sh builds the cross images in build/<arch> first.
+
+set(KEEL_QEMU_LOGS ${CMAKE_BINARY_DIR}/qemu-logs)
+set(KEEL_EXPECT ${KEEL_SOURCE_DIR}/tests/qemu/expect.sh)
+set(KEEL_RUN ${KEEL_SOURCE_DIR}/scripts/run.sh)
+
+# keel_qemu_test(NAME TIMEOUT EXIT [EXPECT re...] [REJECT re...] RUN args...)
+function(keel_qemu_test name timeout exit_status)
+    cmake_parse_arguments(Q "" "" "EXPECT;REJECT;RUN" ${ARGN})
+    set(args --log ${KEEL_QEMU_LOGS}/${name}.log --exit ${exit_status})
+    foreach(re ${Q_EXPECT})
+        list(APPEND args --expect ${re})
+    endforeach()
+    foreach(re ${Q_REJECT})
+        list(APPEND args --reject ${re})
+    endforeach()
+    add_test(NAME qemu.${name} COMMAND ${KEEL_EXPECT} ${args} -- ${KEEL_RUN} ${Q_RUN})
+    math(EXPR ctest_timeout "${timeout} + 60")
+    set_tests_properties(qemu.${name} PROPERTIES LABELS qemu TIMEOUT ${ctest_timeout})
+endfunction()
+
+# Markers of the default guest's /init (scripts/fetch-guest.sh)
+set(KEEL_LINUX_MARKERS
+    "^keel [0-9.]+: RISC-V hypervisor"
+    "keel: starting 1 VM"
+    "Linux version"
+    "SBI implementation ID=0x6b65656c"
+    "Run /init as init process"
+    "^keel-guest: init reached"
+    "^keel-guest: cpus 1"
+    "^keel-guest: clock ok"
+    "^keel-guest: poweroff"
+    "keel: all VMs have shut down: powering off")
+set(KEEL_NO_PANIC "PANIC" "keel: error" "Oops" "Kernel panic")
+
+keel_qemu_test(riscv64.linux 150 0
+    EXPECT "Sstc yes" "Timer interrupt in S-mode is available via sstc" "^keel-guest: clock ok"
+        "keel: all VMs have shut down"
+    REJECT ${KEEL_NO_PANIC}
+    RUN --arch riscv64 --timeout 150)
+
+keel_qemu_test(riscv64.linux-nosstc 150 0
+    EXPECT "Sstc no" "^keel-guest: clock ok" "keel: all VMs have shut down"
+    REJECT ${KEEL_NO_PANIC} "available via sstc"
+    RUN --arch riscv64 --timeout 150 -- -cpu rv64,sstc=off)
+
+# the whole boot, marker by marker, in order
+keel_qemu_test(riscv64.linux-markers 150 0
+    EXPECT ${KEEL_LINUX_MARKERS}
+    REJECT ${KEEL_NO_PANIC}
+    RUN --arch riscv64 --timeout 150)
+
+# the guest's own kernel/initrd given explicitly, as a user with their own images would
+keel_qemu_test(riscv64.linux-own-kernel 150 0
+    EXPECT "Kernel command line: console=ttyS0 keel.test=own-kernel" "^keel-guest: clock ok"
+    REJECT ${KEEL_NO_PANIC}
+    RUN --arch riscv64 --timeout 150 --kernel ${KEEL_SOURCE_DIR}/build/guest/riscv64/Image
+        --initrd ${KEEL_SOURCE_DIR}/build/guest/riscv64/initramfs.cpio.gz --append "console=ttyS0 keel.test=own-kernel")
+
+keel_qemu_test(riscv64.sbi-test 90 0
+    EXPECT "^keel [0-9.]+: RISC-V hypervisor" "^sbi-test: [0-9]+ passed, 0 failed"
+    REJECT "^not ok" ${KEEL_NO_PANIC}
+    RUN --arch riscv64 --timeout 90
+        --kernel ${KEEL_SOURCE_DIR}/build/riscv64/tests/guests/riscv64/sbi-test.bin)
+
+keel_qemu_test(riscv64.sbi-test-nosstc 90 0
+    EXPECT "Sstc no" "^sbi-test: [0-9]+ passed, 0 failed"
+    REJECT "^not ok" ${KEEL_NO_PANIC}
+    RUN --arch riscv64 --timeout 90
+        --kernel ${KEEL_SOURCE_DIR}/build/riscv64/tests/guests/riscv64/sbi-test.bin -- -cpu rv64,sstc=off)
+
+# A hart without H: keel says so and stops the machine with a failure status, no hang
+keel_qemu_test(riscv64.no-h-extension 60 1
+    EXPECT "keel: error: this hart has no H extension" "keel: stopping"
+    REJECT "Linux version"
+    RUN --arch riscv64 --timeout 60 -- -cpu rv64,h=false)
+
+# Bad kernels are refused with a reason, before or at boot, never a hang
+file(MAKE_DIRECTORY ${CMAKE_BINARY_DIR}/bad-images)
+file(WRITE ${CMAKE_BINARY_DIR}/bad-images/garbage.img
+     "this is not a kernel image, just text that is long enough to have a header.........")
+add_test(NAME qemu.riscv64.truncated-kernel.prepare
+    COMMAND sh -c "head -c 4000000 ${KEEL_SOURCE_DIR}/build/guest/riscv64/Image > ${CMAKE_BINARY_DIR}/bad-images/truncated.img")
+set_tests_properties(qemu.riscv64.truncated-kernel.prepare PROPERTIES FIXTURES_SETUP truncated_kernel)
+keel_qemu_test(riscv64.truncated-kernel 60 1
+    EXPECT "truncated: its EFI header lists [0-9]+ bytes of sections, the file has 4000000"
+    REJECT "Linux version"
+    RUN --arch riscv64 --timeout 60 --kernel ${CMAKE_BINARY_DIR}/bad-images/truncated.img)
+set_tests_properties(qemu.riscv64.truncated-kernel PROPERTIES FIXTURES_REQUIRED truncated_kernel)
+keel_qemu_test(riscv64.garbage-kernel 60 1
+    EXPECT "not a RISC-V Linux Image"
+    REJECT "Linux version"
+    RUN --arch riscv64 --timeout 60 --kernel ${CMAKE_BINARY_DIR}/bad-images/garbage.img)

@@ -1,0 +1,2 @@
+#include "ktest.h"
+int main(void) { return ktest_summary(); }
