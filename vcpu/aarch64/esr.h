@@ -101,6 +101,7 @@ static inline uint32_t esr_iss(uint64_t esr)
     return (uint32_t)(esr & ESR_ISS_MASK);
 }
 
+/* Bits hi..lo of `esr` (hi - lo < 31), shifted down: the helper of the accessors below. */
 static inline uint32_t esr_bits(uint64_t esr, unsigned hi, unsigned lo)
 {
     return (uint32_t)(esr >> lo) & ((1u << (hi - lo + 1)) - 1);
@@ -202,21 +203,25 @@ static inline uint32_t esr_iabt_ifsc(uint64_t esr)
    MSR, MRS, or System instruction execution in AArch64 state" ----
    ISS: Op0 [21:20] Op2 [19:17] Op1 [16:14] CRn [13:10] Rt [9:5] CRm [4:1] Direction [0] */
 
+/* Op0 (ISS bits 21:20). */
 static inline uint32_t esr_sys_op0(uint64_t esr)
 {
     return esr_bits(esr, 21, 20);
 }
 
+/* Op2 (ISS bits 19:17). */
 static inline uint32_t esr_sys_op2(uint64_t esr)
 {
     return esr_bits(esr, 19, 17);
 }
 
+/* Op1 (ISS bits 16:14). */
 static inline uint32_t esr_sys_op1(uint64_t esr)
 {
     return esr_bits(esr, 16, 14);
 }
 
+/* CRn (ISS bits 13:10). */
 static inline uint32_t esr_sys_crn(uint64_t esr)
 {
     return esr_bits(esr, 13, 10);
@@ -228,6 +233,7 @@ static inline uint32_t esr_sys_rt(uint64_t esr)
     return esr_bits(esr, 9, 5);
 }
 
+/* CRm (ISS bits 4:1). */
 static inline uint32_t esr_sys_crm(uint64_t esr)
 {
     return esr_bits(esr, 4, 1);
@@ -254,6 +260,7 @@ static inline uint32_t esr_sys_id(uint64_t esr)
 
 /* ---- HVC / SMC (EC 0x16 / 0x17): imm16 (bits 15:0) of the instruction ---- */
 
+/* The imm16 of HVC #imm / SMC #imm (PSCI and SMCCC calls use 0). */
 static inline uint32_t esr_hvc_imm16(uint64_t esr)
 {
     return esr_bits(esr, 15, 0);
@@ -263,6 +270,7 @@ static inline uint32_t esr_hvc_imm16(uint64_t esr)
 
 enum esr_wfx_ti { ESR_WFX_WFI = 0, ESR_WFX_WFE = 1, ESR_WFX_WFIT = 2, ESR_WFX_WFET = 3 };
 
+/* Which WFx trapped: enum esr_wfx_ti. */
 static inline uint32_t esr_wfx_ti(uint64_t esr)
 {
     return esr_bits(esr, 1, 0);

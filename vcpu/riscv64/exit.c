@@ -40,6 +40,10 @@ static enum riscv_trap_result apply_action(struct vcpu *v, enum exit_action acti
                                            uint32_t insn_len, uint64_t fault_cause,
                                            uint64_t fault_tval)
 {
+    if (__builtin_expect(action == RESUME_NEXT, 1)) {
+        v->arch.ctx.sepc += insn_len;
+        return TRAP_RESUME;
+    }
     switch (action) {
     case RESUME_NEXT:
         v->arch.ctx.sepc += insn_len;
@@ -72,7 +76,8 @@ static enum riscv_trap_result handle_ecall(struct vcpu *v)
 
 /* Load/store guest-page fault: an access outside the VM's stage-2 map. Device windows become
    MMIO exits; anything else is an access fault for the guest, as on real hardware. */
-static enum riscv_trap_result handle_guest_page_fault(struct vcpu *v, uint64_t scause, bool full)
+static enum riscv_trap_result __attribute__((noinline))
+handle_guest_page_fault(struct vcpu *v, uint64_t scause, bool full)
 {
     uint64_t stval = csr_read(stval);
     uint64_t htval = csr_read(htval);
@@ -136,19 +141,14 @@ static enum riscv_trap_result handle_virtual_inst(struct vcpu *v)
     return TRAP_RESUME;
 }
 
-static enum riscv_trap_result handle_trap(struct vcpu *v, bool full)
+/* Everything but the two hot causes (SBI calls, MMIO), kept out of line so the hot path's
+   frame stays small. */
+static enum riscv_trap_result __attribute__((noinline)) handle_other(struct vcpu *v, uint64_t scause)
 {
-    uint64_t scause = csr_read(scause);
-
     if (scause & SCAUSE_INTERRUPT)
         return riscv_handle_host_irq(v, scause & ~SCAUSE_INTERRUPT);
 
     switch (scause) {
-    case EXC_ECALL_VS:
-        return handle_ecall(v);
-    case EXC_LOAD_GUEST_PAGE_FAULT:
-    case EXC_STORE_GUEST_PAGE_FAULT:
-        return handle_guest_page_fault(v, scause, full);
     case EXC_INST_GUEST_PAGE_FAULT:
         /* executing outside RAM: an instruction access fault, as on bare hardware */
         riscv_inject_exception(v, EXC_INST_ACCESS, csr_read(stval));
@@ -162,12 +162,23 @@ static enum riscv_trap_result handle_trap(struct vcpu *v, bool full)
     }
 }
 
-enum riscv_trap_result riscv_vcpu_trap(struct riscv_ctx *ctx)
+static inline enum riscv_trap_result handle_trap(struct vcpu *v, bool full)
 {
-    return handle_trap((struct vcpu *)ctx, false);
+    uint64_t scause = csr_read(scause);
+    if (scause == EXC_ECALL_VS)
+        return handle_ecall(v);
+    if (scause == EXC_LOAD_GUEST_PAGE_FAULT || scause == EXC_STORE_GUEST_PAGE_FAULT)
+        return handle_guest_page_fault(v, scause, full);
+    return handle_other(v, scause);
 }
 
-enum riscv_trap_result riscv_vcpu_trap_full(struct riscv_ctx *ctx)
+/* flatten: the SBI path (exit record, dispatch, SBI lookup, action) is inlined into one frame */
+__attribute__((flatten)) struct riscv_trap_next riscv_vcpu_trap(struct riscv_ctx *ctx)
 {
-    return handle_trap((struct vcpu *)ctx, true);
+    return (struct riscv_trap_next){ handle_trap((struct vcpu *)ctx, false), ctx };
+}
+
+struct riscv_trap_next riscv_vcpu_trap_full(struct riscv_ctx *ctx)
+{
+    return (struct riscv_trap_next){ handle_trap((struct vcpu *)ctx, true), ctx };
 }

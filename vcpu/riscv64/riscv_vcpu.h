@@ -19,9 +19,16 @@ uint64_t riscv_guest_fetch_insn(uint64_t gva, uint32_t *insn);
 /* switch.S trap vector target (stvec). */
 void keel_trap_vector(void);
 
+/* What riscv_vcpu_trap() hands back to the vector, in a0 and a1: the next step and the ctx
+   (so the vector needs no stack slot to keep it across the call). */
+struct riscv_trap_next {
+    uint64_t result; /* enum riscv_trap_result */
+    struct riscv_ctx *ctx;
+};
+
 /* Called by switch.S for a guest trap: with the caller-saved registers only / with all. */
-enum riscv_trap_result riscv_vcpu_trap(struct riscv_ctx *ctx);
-enum riscv_trap_result riscv_vcpu_trap_full(struct riscv_ctx *ctx);
+struct riscv_trap_next riscv_vcpu_trap(struct riscv_ctx *ctx);
+struct riscv_trap_next riscv_vcpu_trap_full(struct riscv_ctx *ctx);
 
 /* Inject exception `cause` (scause code) with `tval` into the guest (trap context only). */
 void riscv_inject_exception(struct vcpu *v, uint64_t cause, uint64_t tval);

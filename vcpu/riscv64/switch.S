@@ -100,10 +100,8 @@ keel_trap_vector:
     sd t0, CTX_SEPC(a0)
     /* C runs on keel's stack, below the run loop's frames */
     ld sp, CTX_HOST_SP(a0)
-    addi sp, sp, -16
-    sd a0, 0(sp)
-    call riscv_vcpu_trap        /* a0: 0 resume, 1 needs the full frame, 2 run loop */
-    ld t0, 0(sp)
+    call riscv_vcpu_trap        /* a0: 0 resume, 1 needs the full frame, 2 run loop; a1: ctx */
+    mv t0, a1
     bnez a0, .Lneed_more
 
 /* Resume the guest: sepc from ctx, then the caller-saved set; t0 = ctx. */
@@ -150,8 +148,8 @@ keel_trap_vector:
     li t1, 1
     bne a0, t1, .Lto_run_loop
     mv a0, t0
-    call riscv_vcpu_trap_full   /* a0: 0 resume, 2 run loop */
-    ld t0, 0(sp)
+    call riscv_vcpu_trap_full   /* a0: 0 resume, 2 run loop; a1: ctx */
+    mv t0, a1
     bnez a0, .Lto_run_loop
     /* resume with the full frame: the handler may have written any register */
     ld gp, CTX_GP(t0)

@@ -1,0 +1,12 @@
+# SPDX-License-Identifier: MIT
+# AArch64 pure logic: ESR_EL2 decoding and MMIO instruction decoding (vcpu/aarch64/esr.c), and
+# PSCI/SMCCC emulation (hyp/fw/psci.c) over mocked vCPU hooks. Include dirs: hyp/include (added
+# by keel_unit_test) and vcpu/aarch64, never vcpu/riscv64.
+keel_unit_test(esr ${KEEL_SOURCE_DIR}/tests/unit/test_esr.c
+    ${KEEL_SOURCE_DIR}/vcpu/aarch64/esr.c)
+target_include_directories(test_esr PRIVATE ${KEEL_SOURCE_DIR}/vcpu/aarch64)
+
+keel_unit_test(psci ${KEEL_SOURCE_DIR}/tests/unit/test_psci.c
+    ${KEEL_SOURCE_DIR}/hyp/fw/psci.c)
+target_include_directories(test_psci PRIVATE ${KEEL_SOURCE_DIR}/vcpu/aarch64
+    ${KEEL_SOURCE_DIR}/hyp/fw)
