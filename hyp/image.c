@@ -18,15 +18,21 @@ static bool pe_raw_end(const uint8_t *img, uint64_t size, uint64_t *end)
     if (size < 0x40 || img[0] != 'M' || img[1] != 'Z')
         return false;
     uint64_t pe = le(img + 0x3c, 4);
-    if (pe > size - 24 || memcmp(img + pe, "PE\0\0", 4))
+    if (pe > size - 24) {
+        *end = pe + 24; /* "MZ" and the PE header past the end: the file is cut short */
+        return true;
+    }
+    if (memcmp(img + pe, "PE\0\0", 4))
         return false;
     uint64_t nsections = le(img + pe + 6, 2);
     uint64_t opt_size = le(img + pe + 20, 2);
     uint64_t sec = pe + 24 + opt_size;
     uint64_t max_end = 0;
     for (uint64_t i = 0; i < nsections; i++, sec += 40) {
-        if (sec > size || size - sec < 40)
-            return false;
+        if (sec > size || size - sec < 40) {
+            *end = sec + 40; /* the section table itself is cut off */
+            return true;
+        }
         uint64_t raw_size = le(img + sec + 16, 4);
         uint64_t raw_ptr = le(img + sec + 20, 4);
         if (raw_ptr + raw_size > max_end)

@@ -19,14 +19,15 @@ static int err_at(char *err, size_t errlen, const char *node, const char *prop, 
     return -1;
 }
 
-static const char *get_string(const void *fdt, int node, const char *prop, bool *bad)
+static const char *get_string(const void *fdt, int node, const char *prop, const char **bad)
 {
     int len;
     const char *s = fdt_getprop(fdt, node, prop, &len);
     if (!s)
         return NULL;
     if (len < 2 || s[len - 1] != '\0' || strlen(s) != (size_t)len - 1) {
-        *bad = true;
+        if (!*bad)
+            *bad = prop; /* the first bad one is reported */
         return NULL;
     }
     return s;
@@ -51,14 +52,14 @@ static int parse_vm(const void *fdt, int node, uint32_t nr_harts, struct vm_conf
             return err_at(err, errlen, vm->node, pname, "unknown property");
     }
 
-    bool bad = false;
+    const char *bad = NULL;
     ksnprintf(vm->name, sizeof(vm->name), "%s", nname);
     vm->kernel = get_string(fdt, node, "kernel", &bad);
     vm->initrd = get_string(fdt, node, "initrd", &bad);
     vm->dtb = get_string(fdt, node, "dtb", &bad);
     vm->bootargs = get_string(fdt, node, "bootargs", &bad);
     if (bad)
-        return err_at(err, errlen, vm->node, NULL, "a file name or bootargs is not one string");
+        return err_at(err, errlen, vm->node, bad, "must be one non-empty string");
     if (!vm->kernel)
         return err_at(err, errlen, vm->node, "kernel", "missing (the guest kernel file)");
     if (!vm->dtb)

@@ -48,9 +48,11 @@ static enum mmio_status uart_read(void *dev, uint64_t offset, uint32_t width, ui
 {
     struct vplat_riscv *p = dev;
     enum mmio_status st = vuart16550_ops.read(&p->uart, offset, width, value);
-    int c;
-    while (vuart16550_rx_room(&p->uart) && (c = vm_console_getc(p->vm)) >= 0)
-        vuart16550_rx_push(&p->uart, (uint8_t)c);
+    if (offset == 0) { /* RBR: a byte left the FIFO */
+        int c;
+        while (vuart16550_rx_room(&p->uart) && (c = vm_console_getc(p->vm)) >= 0)
+            vuart16550_rx_push(&p->uart, (uint8_t)c);
+    }
     return st;
 }
 

@@ -289,6 +289,7 @@ mount -t tmpfs tmpfs /tmp
 [ -c /dev/console ] && exec </dev/console >/dev/console 2>&1
 
 echo "keel-guest: init reached"
+echo "keel-guest: uptime $(cut -d' ' -f1 /proc/uptime) s"
 echo "keel-guest: kernel $(uname -r)"
 
 cpus=0

@@ -66,7 +66,8 @@ static enum riscv_trap_result apply_action(struct vcpu *v, enum exit_action acti
 
 static enum riscv_trap_result handle_ecall(struct vcpu *v)
 {
-    struct vcpu_exit exit = { .kind = EXIT_FW_CALL };
+    struct vcpu_exit exit;
+    exit.kind = EXIT_FW_CALL;
     exit.fw.ext_id = v->arch.ctx.gpr[GPR_A7];
     exit.fw.func_id = v->arch.ctx.gpr[GPR_A6];
     exit.fw.regs = &v->arch.ctx.gpr[GPR_A0];
@@ -74,9 +75,25 @@ static enum riscv_trap_result handle_ecall(struct vcpu *v)
     return apply_action(v, action, 4, EXC_ILLEGAL_INST, 0);
 }
 
+/* Decode `raw` through the vCPU's one-entry cache: drivers poll the same register with the same
+   instruction, so the decoder runs once per site. Keyed by the instruction bits themselves, so a
+   changed instruction can never reuse a stale decode. */
+static bool decode_cached(struct vcpu *v, uint32_t raw, struct riscv_mmio_insn *insn)
+{
+    if (v->arch.mmio_cache_raw == raw && raw != 0) {
+        *insn = v->arch.mmio_cache;
+        return true;
+    }
+    if (riscv_decode_mmio_insn(raw, insn) != RISCV_DECODE_OK)
+        return false;
+    v->arch.mmio_cache_raw = raw;
+    v->arch.mmio_cache = *insn;
+    return true;
+}
+
 /* Load/store guest-page fault: an access outside the VM's stage-2 map. Device windows become
    MMIO exits; anything else is an access fault for the guest, as on real hardware. */
-static enum riscv_trap_result __attribute__((noinline))
+static enum riscv_trap_result __attribute__((noinline, flatten))
 handle_guest_page_fault(struct vcpu *v, uint64_t scause, bool full)
 {
     uint64_t stval = csr_read(stval);
@@ -87,33 +104,37 @@ handle_guest_page_fault(struct vcpu *v, uint64_t scause, bool full)
     gpa_t fault_gpa = (htval << 2) | (stval & 3);
     struct riscv_mmio_insn insn;
 
-    if (riscv_htinst_is_pseudoinsn(htinst)) {
+    if (htinst == 0) {
+        /* no transformed instruction (QEMU 7.2 never gives one): fetch and decode it */
+        uint32_t raw = 0;
+        if (riscv_guest_fetch_insn(v->arch.ctx.sepc, &raw)) {
+            /* the guest's own mapping of its code changed under us: report a fetch fault */
+            riscv_inject_exception(v, EXC_INST_ACCESS, v->arch.ctx.sepc);
+            return TRAP_RESUME;
+        }
+        if (!decode_cached(v, raw, &insn) || insn.is_store != store) {
+            riscv_inject_exception(v, access_fault, stval);
+            return TRAP_RESUME;
+        }
+    } else if (riscv_htinst_is_pseudoinsn(htinst)) {
         /* the guest's own page-table walk hit a hole in its GPA space */
         riscv_inject_exception(v, access_fault, stval);
         return TRAP_RESUME;
-    }
-    if (riscv_htinst_is_transformed(htinst)) {
+    } else if (riscv_htinst_is_transformed(htinst)) {
         if (riscv_decode_htinst(htinst, &insn) != RISCV_DECODE_OK) {
             riscv_inject_exception(v, access_fault, stval);
             return TRAP_RESUME;
         }
     } else {
-        uint32_t raw = 0;
-        uint64_t fetch_cause = riscv_guest_fetch_insn(v->arch.ctx.sepc, &raw);
-        if (fetch_cause) {
-            /* the guest's own mapping of its code changed under us: report it as a fetch fault */
-            riscv_inject_exception(v, EXC_INST_ACCESS, v->arch.ctx.sepc);
-            return TRAP_RESUME;
-        }
-        if (riscv_decode_mmio_insn(raw, &insn) != RISCV_DECODE_OK || insn.is_store != store) {
-            riscv_inject_exception(v, access_fault, stval);
-            return TRAP_RESUME;
-        }
+        /* htinst holds something keel cannot use (e.g. a custom instruction) */
+        riscv_inject_exception(v, access_fault, stval);
+        return TRAP_RESUME;
     }
     if (!full && !riscv_gpr_saved_on_fast_path(insn.reg))
         return TRAP_NEED_FULL;
 
-    struct vcpu_exit exit = { .kind = EXIT_MMIO };
+    struct vcpu_exit exit;
+    exit.kind = EXIT_MMIO;
     exit.mmio.gpa = fault_gpa;
     exit.mmio.width = insn.width;
     exit.mmio.is_write = store;

@@ -86,6 +86,14 @@ void riscv_vcpu_set_timer(struct vcpu *v, uint64_t stime_value)
         csr_write(vstimecmp, stime_value);
         return;
     }
+    if (csr_read(time) >= stime_value) {
+        /* already due (SBI v2.0 sec 6.1: the interrupt pends at once): no host timer needed */
+        csr_clear(sie, MIP_STIP);
+        v->arch.timer_deadline = UINT64_MAX;
+        __atomic_or_fetch(&v->arch.hvip, MIP_VSTIP, __ATOMIC_RELAXED);
+        csr_set(hvip, MIP_VSTIP);
+        return;
+    }
     __atomic_and_fetch(&v->arch.hvip, ~MIP_VSTIP, __ATOMIC_RELAXED);
     csr_clear(hvip, MIP_VSTIP);
     v->arch.timer_deadline = stime_value;

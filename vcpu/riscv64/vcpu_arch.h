@@ -14,6 +14,7 @@
 #define KEEL_RISCV_VCPU_ARCH_H
 
 #include <keel/types.h>
+#include "insn.h"
 
 /* Register numbers used by the SBI calling convention and the switch. */
 enum riscv_gpr {
@@ -52,6 +53,8 @@ struct vcpu_arch {
     uint64_t timer_deadline; /* non-Sstc timer: SBI set_timer value, UINT64_MAX when none */
     bool sstc;               /* guest owns vstimecmp (henvcfg.STCE) */
     bool reload;             /* VS CSRs must be (re)loaded from this struct before entry */
+    uint32_t mmio_cache_raw; /* last MMIO instruction decoded (0 = none) ... */
+    struct riscv_mmio_insn mmio_cache; /* ... and its decode (vcpu/riscv64/exit.c) */
 };
 
 

@@ -109,6 +109,7 @@ static uint64_t timer_sbi_once(void)
     register uint64_t a6 __asm__("a6") = 0;
     register uint64_t a7 __asm__("a7") = 0x54494D45; /* TIME */
     uint64_t start;
+    sbi_call(0x54494D45, 0, UINT64_MAX, 0, 0, 0, 0); /* nothing pending before we start */
     g_timer_stamp = 0;
     __asm__ volatile("csrs sie, %[stie]\n"
                      "csrs sstatus, 2\n"
@@ -125,6 +126,7 @@ static uint64_t timer_sbi_once(void)
 static uint64_t timer_sstc_once(void)
 {
     uint64_t start;
+    __asm__ volatile("csrw stimecmp, %0" ::"r"(UINT64_MAX)); /* nothing pending before we start */
     g_timer_stamp = 0;
     __asm__ volatile("csrs sie, %[stie]\n"
                      "csrs sstatus, 2\n"
