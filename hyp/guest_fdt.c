@@ -100,6 +100,8 @@ int guest_fdt_finish(void *buf, uint64_t bufsize, const void *tmpl, const struct
         return fdt_fail(err, errlen, "cannot add /chosen", chosen);
     if (p->bootargs && (rc = fdt_setprop_string(buf, chosen, "bootargs", p->bootargs)))
         return fdt_fail(err, errlen, "cannot set bootargs", rc);
+    if (p->rng_seed_len && (rc = fdt_setprop(buf, chosen, "rng-seed", p->rng_seed, (int)p->rng_seed_len)))
+        return fdt_fail(err, errlen, "cannot set rng-seed", rc);
     if (p->initrd_end > p->initrd_start) {
         if ((rc = fdt_setprop_u64(buf, chosen, "linux,initrd-start", p->initrd_start)) ||
             (rc = fdt_setprop_u64(buf, chosen, "linux,initrd-end", p->initrd_end)))

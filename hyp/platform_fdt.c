@@ -141,6 +141,12 @@ static int parse_console(const void *fdt, struct platform *out, char *err, size_
     if (irq && len >= 4)
         out->uart_irq = fdt32_to_cpu(irq[len >= 12 ? 1 : 0]) + (len >= 12 ? 32 : 0);
 
+    const uint8_t *seed = fdt_getprop(fdt, chosen, "rng-seed", &len);
+    if (seed && len > 0) {
+        out->rng_seed_len = len > (int)sizeof(out->rng_seed) ? (uint32_t)sizeof(out->rng_seed) : (uint32_t)len;
+        memcpy(out->rng_seed, seed, out->rng_seed_len);
+    }
+
     bool found_start, found_end;
     out->initrd_start = prop_u64_any(fdt, chosen, "linux,initrd-start", &found_start);
     out->initrd_end = prop_u64_any(fdt, chosen, "linux,initrd-end", &found_end);

@@ -64,6 +64,26 @@ static int load_file(struct vm *vm, const void *bundle, uint64_t bundle_size, co
     return 0;
 }
 
+/* The VM's own rng-seed: the boot loader's seed mixed with the VM id and its boot count by a
+   splitmix64 stream, so VMs (and reboots of one VM) never share a seed. Not a CSPRNG: it only
+   passes on the boot loader's entropy, which is all keel has. */
+static uint32_t vm_rng_seed(const struct vm *vm, uint8_t *out, uint32_t max)
+{
+    uint32_t n = platform.rng_seed_len < max ? platform.rng_seed_len : max;
+    uint64_t x = ((uint64_t)vm->id << 32) ^ vm->boot_count ^ 0x9e3779b97f4a7c15ull;
+    for (uint32_t i = 0; i < n; i++) {
+        if (i % 8 == 0) {
+            x += 0x9e3779b97f4a7c15ull;
+            uint64_t z = x;
+            z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+            z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+            x ^= z ^ (z >> 31);
+        }
+        out[i] = platform.rng_seed[i] ^ (uint8_t)(x >> (8 * (i % 8)));
+    }
+    return n;
+}
+
 /* Copy the images into the VM's RAM and build its DTB; vCPU 0 starts at the kernel. */
 static int vm_load_images(struct vm *vm, const struct vm_config *cfg, const void *bundle,
                           uint64_t bundle_size, char *err, size_t errlen)
@@ -100,6 +120,9 @@ static int vm_load_images(struct vm *vm, const struct vm_config *cfg, const void
     if (initrd)
         memcpy(vm_gpa_to_hva(vm, initrd_gpa, initrd_len), initrd, initrd_len);
 
+    uint8_t seed[64];
+    uint32_t seed_len = vm_rng_seed(vm, seed, sizeof(seed));
+    vm->boot_count++;
     char isa[256];
     guest_riscv_isa(platform.isa, vm->sstc, platform.has_svpbmt, isa, sizeof(isa));
     struct guest_fdt_params params = {
@@ -111,6 +134,8 @@ static int vm_load_images(struct vm *vm, const struct vm_config *cfg, const void
         .nr_vcpus = vm->nr_vcpus,
         .riscv_isa = platform.isa[0] ? isa : NULL,
         .timebase_hz = (uint32_t)platform.timebase_hz,
+        .rng_seed = seed,
+        .rng_seed_len = seed_len,
     };
     /* the template is copied into place first: libfdt needs 8-byte alignment, cpio gives 4 */
     void *dtb_buf = vm_gpa_to_hva(vm, dtb_gpa, GUEST_DTB_MAX);
@@ -200,12 +225,28 @@ int vms_create(const struct scenario *sc, const void *bundle, uint64_t bundle_si
     return 0;
 }
 
+bool vcpu_try_start(struct vcpu *target, gpa_t entry, uint64_t arg)
+{
+    spin_lock(&target->start_lock);
+    if (atomic_load(&target->state) != VCPU_OFF) {
+        spin_unlock(&target->start_lock);
+        return false;
+    }
+    target->start_entry = entry;
+    target->start_arg = arg;
+    target->suspended = false;
+    target->resume_reset = false;
+    atomic_fetch_or(&target->requests, VCPU_REQ_START);
+    atomic_store(&target->state, VCPU_RUNNABLE);
+    spin_unlock(&target->start_lock);
+    vcpu_kick(target, VCPU_REQ_KICK);
+    return true;
+}
+
 void vm_start(struct vm *vm)
 {
     atomic_store(&vm->state, VM_RUNNING);
-    vcpu_arch_reset(&vm->vcpus[0], vm->entry, vm->dtb_gpa);
-    atomic_store(&vm->vcpus[0].state, VCPU_RUNNABLE);
-    vcpu_kick(&vm->vcpus[0], VCPU_REQ_KICK);
+    vcpu_try_start(&vm->vcpus[0], vm->entry, vm->dtb_gpa);
 }
 
 void vm_request_stop(struct vm *vm, enum vm_state state)

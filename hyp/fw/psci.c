@@ -34,9 +34,6 @@
 
 #define ENTRY_ALIGN 4u /* an A64 entry point is a 4-byte aligned instruction address */
 
-/* Serialises CPU_ON's check of the target's state, its reset and its start, so two vCPUs
-   starting the same target cannot both reset it. CPU_ON is rare: one lock for all VMs. */
-static struct spinlock cpu_on_lock = SPINLOCK_INIT;
 
 /* MPIDR affinity value of vCPU `index` (see the top of this file). */
 static uint64_t vcpu_mpidr_aff(uint32_t index)
@@ -141,17 +138,8 @@ static enum exit_action psci_cpu_on(struct vcpu *v, const struct smccc_args *a, 
         return smccc_ret(regs, PSCI_INVALID_PARAMETERS);
     if (!entry_valid(vm, entry))
         return smccc_ret(regs, PSCI_INVALID_ADDRESS);
-    spin_lock(&cpu_on_lock);
-    if (atomic_load(&target->state) != VCPU_OFF) {
-        spin_unlock(&cpu_on_lock);
+    if (!vcpu_try_start(target, entry, a->arg[2]))
         return smccc_ret(regs, PSCI_ALREADY_ON);
-    }
-    vcpu_arch_reset(target, entry, a->arg[2]);
-    target->suspended = false;
-    target->resume_reset = false;
-    atomic_store(&target->state, VCPU_RUNNABLE);
-    spin_unlock(&cpu_on_lock);
-    vcpu_kick(target, VCPU_REQ_KICK);
     return smccc_ret(regs, PSCI_SUCCESS);
 }
 

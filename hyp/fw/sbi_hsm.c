@@ -26,13 +26,8 @@ static enum exit_action hart_start(struct vcpu *v, uint64_t *regs)
         return sbi_ret(regs, SBI_ERR_ALREADY_AVAILABLE, 0);
     if (!gpa_in_ram(vm, regs[1]))
         return sbi_ret(regs, SBI_ERR_INVALID_ADDRESS, 0);
-    vcpu_arch_reset(target, regs[1], regs[2]);
-    target->suspended = false;
-    target->resume_reset = false;
-    uint32_t expected = VCPU_OFF;
-    if (!atomic_compare_exchange_strong(&target->state, &expected, VCPU_RUNNABLE))
+    if (!vcpu_try_start(target, regs[1], regs[2]))
         return sbi_ret(regs, SBI_ERR_ALREADY_AVAILABLE, 0);
-    vcpu_kick(target, VCPU_REQ_KICK);
     return sbi_ret(regs, SBI_SUCCESS, 0);
 }
 

@@ -45,11 +45,21 @@ static unsigned nr_kicks;
 static enum vm_state stop_state;
 static unsigned nr_stops;
 
-void vcpu_arch_reset(struct vcpu *v, gpa_t entry, uint64_t arg)
+void vcpu_kick(struct vcpu *v, uint32_t request);
+
+/* hyp/vm.c's vcpu_try_start(), recorded: starts an OFF vCPU (reset, then publish, then kick) */
+bool vcpu_try_start(struct vcpu *v, gpa_t entry, uint64_t arg)
 {
+    if (atomic_load(&v->state) != VCPU_OFF)
+        return false;
     if (nr_resets < KEEL_ARRAY_SIZE(resets))
         resets[nr_resets] = (struct reset_call){ v, entry, arg, atomic_load(&v->state) };
     nr_resets++;
+    v->suspended = false;
+    v->resume_reset = false;
+    atomic_store(&v->state, VCPU_RUNNABLE);
+    vcpu_kick(v, VCPU_REQ_KICK);
+    return true;
 }
 
 void vcpu_kick(struct vcpu *v, uint32_t request)

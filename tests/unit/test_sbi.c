@@ -102,12 +102,22 @@ void vcpu_arch_raise_soft_irq(struct vcpu *v)
     mock.soft_irq_mask |= 1u << v->id;
 }
 
-void vcpu_arch_reset(struct vcpu *v, gpa_t entry, uint64_t arg)
+void vcpu_kick(struct vcpu *v, uint32_t request);
+
+/* hyp/vm.c's vcpu_try_start(), recorded: starts an OFF vCPU, refuses any other */
+bool vcpu_try_start(struct vcpu *v, gpa_t entry, uint64_t arg)
 {
+    if (atomic_load(&v->state) != VCPU_OFF)
+        return false;
     mock.reset_calls++;
     mock.reset_v = v;
     mock.reset_entry = entry;
     mock.reset_arg = arg;
+    v->suspended = false;
+    v->resume_reset = false;
+    atomic_store(&v->state, VCPU_RUNNABLE);
+    vcpu_kick(v, VCPU_REQ_KICK);
+    return true;
 }
 
 void vcpu_kick(struct vcpu *v, uint32_t request)

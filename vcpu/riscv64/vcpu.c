@@ -261,6 +261,10 @@ static void vcpu_load(struct vcpu *v)
 static void vcpu_serve_requests(struct vcpu *v)
 {
     uint32_t req = atomic_exchange(&v->requests, 0);
+    if (req & VCPU_REQ_START) {
+        vcpu_arch_reset(v, v->start_entry, v->start_arg);
+        vcpu_load(v);
+    }
     if (req & VCPU_REQ_TLB_FLUSH)
         __asm__ volatile(".option push\n.option arch, +h\nhfence.vvma zero, zero\n"
                          "fence.i\n.option pop" ::: "memory");
@@ -281,6 +285,14 @@ void vcpu_arch_run(struct vcpu *v)
         if (state == VCPU_BLOCKED) {
             if (!vcpu_arch_irq_pending(v))
                 return;
+            if (v->resume_reset) {
+                /* non-retentive suspend (SBI HSM): wake at resume_addr, interrupts kept */
+                uint64_t hvip = __atomic_load_n(&v->arch.hvip, __ATOMIC_RELAXED);
+                vcpu_arch_reset(v, v->resume_entry, v->resume_arg);
+                __atomic_store_n(&v->arch.hvip, hvip, __ATOMIC_RELAXED);
+                v->resume_reset = false;
+            }
+            v->suspended = false;
             atomic_store(&v->state, VCPU_RUNNABLE);
         }
         if (v->arch.reload)

@@ -15,6 +15,8 @@ struct guest_fdt_params {
     uint32_t nr_vcpus;        /* cpu nodes with reg >= nr_vcpus are deleted */
     const char *riscv_isa;    /* riscv,isa of every cpu node; NULL on Arm */
     uint32_t timebase_hz;     /* /cpus timebase-frequency; 0 keeps the DTS's */
+    const uint8_t *rng_seed;  /* /chosen rng-seed bytes (entropy for the guest's RNG) ... */
+    uint32_t rng_seed_len;    /* ... and their count; 0 = none */
 };
 
 /* Copy template DTB `tmpl` into buf[bufsize] and apply `p`; the result is packed. Returns 0, or

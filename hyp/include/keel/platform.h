@@ -29,6 +29,8 @@ struct platform {
     uint32_t uart_irq;       /* interrupt number on the host interrupt controller, 0 = none */
     /* /chosen linux,initrd-start/end: keel's bundle of guest images */
     hpa_t initrd_start, initrd_end;
+    uint8_t rng_seed[64];    /* /chosen rng-seed from the boot loader (QEMU gives 32 bytes) */
+    uint32_t rng_seed_len;   /* bytes, 0 = none */
     uint64_t timebase_hz;    /* RISC-V /cpus timebase-frequency */
     uint32_t nr_harts;
     uint64_t hart_ids[PLATFORM_MAX_HARTS]; /* RISC-V hartids / Arm MPIDR values, DT order */

@@ -24,6 +24,7 @@ enum vcpu_state {
 /* Cross-hart requests to a vCPU (bits of vcpu.requests), served on its hart before it runs. */
 #define VCPU_REQ_KICK (1u << 0)      /* re-evaluate state (interrupt became pending, started) */
 #define VCPU_REQ_TLB_FLUSH (1u << 1) /* flush this VM's guest TLB entries on that hart */
+#define VCPU_REQ_START (1u << 2)     /* reset to start_entry/start_arg before running */
 
 struct vm;
 
@@ -34,6 +35,9 @@ struct vcpu {
     uint32_t pcpu;         /* physical hart index it is pinned to */
     _Atomic uint32_t state;
     _Atomic uint32_t requests;
+    struct spinlock start_lock; /* serialises vcpu_try_start() on this vCPU */
+    gpa_t start_entry;     /* VCPU_REQ_START arguments */
+    uint64_t start_arg;
     bool suspended;        /* BLOCKED by SBI HSM suspend / PSCI CPU_SUSPEND (not plain WFI) */
     bool resume_reset;     /* non-retentive suspend: restart at resume_entry on wake-up */
     gpa_t resume_entry;
@@ -69,6 +73,7 @@ struct vm {
     gpa_t dtb_gpa;         /* the finished guest DTB */
     bool sstc;             /* RISC-V: the guest owns vstimecmp */
     bool reported;         /* its shutdown has been announced */
+    uint32_t boot_count;   /* times its images were loaded (reboots), mixed into its rng-seed */
     const void *bundle;    /* the image bundle, kept for reboots */
     uint64_t bundle_size;
 };
@@ -111,6 +116,11 @@ struct vcpu *current_vcpu(void);
 /* Make `v` notice a state change (interrupt pending, start, fence) soon: directly when it is the
    calling hart's current vCPU, through its hart's mailbox + a physical IPI otherwise. */
 void vcpu_kick(struct vcpu *v, uint32_t request);
+
+/* Start vCPU `target` if it is OFF (SBI HSM hart_start, PSCI CPU_ON): it becomes RUNNABLE and
+   resets itself to `entry` (GPA) with `arg` on its own hart before it next runs, so no hart ever
+   writes another vCPU's registers. Returns false (nothing changed) when it is not OFF. */
+bool vcpu_try_start(struct vcpu *target, gpa_t entry, uint64_t arg);
 
 /* Stop the whole VM (SBI SRST / PSCI SYSTEM_OFF or RESET): `state` is VM_SHUTDOWN or VM_REBOOT. */
 void vm_request_stop(struct vm *vm, enum vm_state state);
