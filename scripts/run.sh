@@ -156,7 +156,11 @@ case "$arch" in
         ;;
 esac
 if ((uboot)); then
-    qemu+=($("$repo/scripts/uboot-args.sh" "$arch" "$build/keel.bin" "$bundle"))
+    # firmware -> U-Boot -> extlinux on a virtio disk (written into $run) -> booti keel + bundle
+    ub_args="$("$repo/scripts/uboot-args.sh" -o "$run/uboot-disk.img" "$arch" "$build/keel.bin" "$bundle")" ||
+        die "cannot prepare the U-Boot boot disk (scripts/uboot-args.sh)"
+    mapfile -t ub_args <<<"$ub_args" # one QEMU argument per line
+    qemu+=("${ub_args[@]}")
 else
     qemu+=(-kernel "$build/keel.bin" -initrd "$bundle")
 fi

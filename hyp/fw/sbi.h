@@ -17,23 +17,45 @@
 #define SBI_ERR_ALREADY_STARTED (-7)
 #define SBI_ERR_ALREADY_STOPPED (-8)
 
+/* Extension IDs (SBI v2.0 chapters 4-12) */
+#define SBI_EID_BASE 0x10
+#define SBI_EID_TIME 0x54494D45
+#define SBI_EID_IPI 0x735049
+#define SBI_EID_RFENCE 0x52464E43
+#define SBI_EID_HSM 0x48534D
+#define SBI_EID_SRST 0x53525354
+#define SBI_EID_DBCN 0x4442434E
+
 #define SBI_SPEC_VERSION ((2u << 24) | 0u) /* v2.0 */
 #define SBI_IMPL_ID_KEEL 0x6b65656cu       /* "keel": not a registered ID; see docs */
 #define SBI_IMPL_VERSION 0x00000100u       /* keel 0.1 */
 
-/* One extension: EIDs [eid_start, eid_end]; the handler sees the guest's a0..a5 as regs[0..5]
-   and writes a0 (error) / a1 (value) into regs[0] / regs[1]. */
+/* An extension handler: sees the guest's a0..a5 as regs[0..5] and writes a0 (error) / a1
+   (value) into regs[0] / regs[1] (legacy calls: a0 only); returns the exit action. */
+typedef enum exit_action (*sbi_handler_fn)(struct vcpu *v, uint64_t eid, uint64_t fid,
+                                           uint64_t *regs);
+
+/* One extension of keel's table (hyp/fw/sbi.c). */
 struct sbi_ext {
-    uint64_t eid_start, eid_end;
+    uint64_t eid;
     const char *name;
-    enum exit_action (*handler)(struct vcpu *v, uint64_t eid, uint64_t fid, uint64_t *regs);
+    sbi_handler_fn handler;
 };
 
-extern const struct sbi_ext sbi_ext_base, sbi_ext_time, sbi_ext_ipi, sbi_ext_rfence,
-    sbi_ext_hsm, sbi_ext_srst, sbi_ext_dbcn, sbi_ext_legacy;
+/* The extensions, one file each (SBI v2.0 chapter in the file's header). */
+enum exit_action sbi_base_call(struct vcpu *v, uint64_t eid, uint64_t fid, uint64_t *regs);
+enum exit_action sbi_time_call(struct vcpu *v, uint64_t eid, uint64_t fid, uint64_t *regs);
+enum exit_action sbi_ipi_call(struct vcpu *v, uint64_t eid, uint64_t fid, uint64_t *regs);
+enum exit_action sbi_rfence_call(struct vcpu *v, uint64_t eid, uint64_t fid, uint64_t *regs);
+enum exit_action sbi_hsm_call(struct vcpu *v, uint64_t eid, uint64_t fid, uint64_t *regs);
+enum exit_action sbi_srst_call(struct vcpu *v, uint64_t eid, uint64_t fid, uint64_t *regs);
+enum exit_action sbi_dbcn_call(struct vcpu *v, uint64_t eid, uint64_t fid, uint64_t *regs);
+/* EIDs 0x00-0x08 (SBI v2.0 chapter 5) */
+enum exit_action sbi_legacy_call(struct vcpu *v, uint64_t eid, uint64_t fid, uint64_t *regs);
+#define SBI_LEGACY_EID_LAST 0x08
 
-/* The extension implementing `eid`, or NULL (BASE probe_extension walks the same table). */
-const struct sbi_ext *sbi_find_ext(uint64_t eid);
+/* Does keel implement extension `eid`? (BASE probe_extension, on the same table.) */
+bool sbi_has_ext(uint64_t eid);
 
 /* Set the standard return pair. */
 static inline enum exit_action sbi_ret(uint64_t *regs, int64_t error, uint64_t value)

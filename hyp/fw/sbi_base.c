@@ -12,7 +12,7 @@ enum {
     BASE_GET_MIMPID = 6,
 };
 
-static enum exit_action sbi_base(struct vcpu *v, uint64_t eid, uint64_t fid, uint64_t *regs)
+enum exit_action sbi_base_call(struct vcpu *v, uint64_t eid, uint64_t fid, uint64_t *regs)
 {
     switch (fid) {
     case BASE_GET_SPEC_VERSION:
@@ -23,7 +23,7 @@ static enum exit_action sbi_base(struct vcpu *v, uint64_t eid, uint64_t fid, uin
         return sbi_ret(regs, SBI_SUCCESS, SBI_IMPL_VERSION);
     case BASE_PROBE_EXTENSION:
         /* legacy extensions answer 1 as well: the spec leaves their value "non-zero" */
-        return sbi_ret(regs, SBI_SUCCESS, sbi_find_ext(regs[0]) ? 1 : 0);
+        return sbi_ret(regs, SBI_SUCCESS, sbi_has_ext(regs[0]) ? 1 : 0);
     case BASE_GET_MVENDORID:
         return sbi_ret(regs, SBI_SUCCESS, riscv_host_ids.mvendorid);
     case BASE_GET_MARCHID:
@@ -34,5 +34,3 @@ static enum exit_action sbi_base(struct vcpu *v, uint64_t eid, uint64_t fid, uin
         return sbi_ret(regs, SBI_ERR_NOT_SUPPORTED, 0);
     }
 }
-
-const struct sbi_ext sbi_ext_base = { 0x10, 0x10, "BASE", sbi_base };

@@ -10,7 +10,7 @@ enum { DBCN_WRITE = 0, DBCN_READ = 1, DBCN_WRITE_BYTE = 2 };
    call write fewer bytes than asked (sec 12.1). */
 #define DBCN_MAX_CHUNK 4096
 
-static enum exit_action sbi_dbcn(struct vcpu *v, uint64_t eid, uint64_t fid, uint64_t *regs)
+enum exit_action sbi_dbcn_call(struct vcpu *v, uint64_t eid, uint64_t fid, uint64_t *regs)
 {
     if (fid == DBCN_WRITE_BYTE) {
         console_guest_putc(v->vm->id, (uint8_t)regs[0]);
@@ -43,5 +43,3 @@ static enum exit_action sbi_dbcn(struct vcpu *v, uint64_t eid, uint64_t fid, uin
     spin_unlock(&v->vm->lock);
     return sbi_ret(regs, SBI_SUCCESS, n);
 }
-
-const struct sbi_ext sbi_ext_dbcn = { 0x4442434E, 0x4442434E, "DBCN", sbi_dbcn };

@@ -70,7 +70,7 @@ static enum exit_action hart_suspend(struct vcpu *v, uint64_t *regs)
     return sbi_ret(regs, SBI_ERR_INVALID_PARAM, 0);
 }
 
-static enum exit_action sbi_hsm(struct vcpu *v, uint64_t eid, uint64_t fid, uint64_t *regs)
+enum exit_action sbi_hsm_call(struct vcpu *v, uint64_t eid, uint64_t fid, uint64_t *regs)
 {
     switch (fid) {
     case HSM_HART_START:
@@ -86,5 +86,3 @@ static enum exit_action sbi_hsm(struct vcpu *v, uint64_t eid, uint64_t fid, uint
         return sbi_ret(regs, SBI_ERR_NOT_SUPPORTED, 0);
     }
 }
-
-const struct sbi_ext sbi_ext_hsm = { 0x48534D, 0x48534D, "HSM", sbi_hsm };

@@ -2,7 +2,7 @@
 /* SBI IPI extension, EID 0x735049 "sPI" (SBI v2.0 chapter 7). */
 #include "sbi.h"
 
-static enum exit_action sbi_ipi(struct vcpu *v, uint64_t eid, uint64_t fid, uint64_t *regs)
+enum exit_action sbi_ipi_call(struct vcpu *v, uint64_t eid, uint64_t fid, uint64_t *regs)
 {
     if (fid != 0)
         return sbi_ret(regs, SBI_ERR_NOT_SUPPORTED, 0);
@@ -15,5 +15,3 @@ static enum exit_action sbi_ipi(struct vcpu *v, uint64_t eid, uint64_t fid, uint
             vcpu_arch_raise_soft_irq(&v->vm->vcpus[i]); /* sec 7.1 send_ipi */
     return sbi_ret(regs, SBI_SUCCESS, 0);
 }
-
-const struct sbi_ext sbi_ext_ipi = { 0x735049, 0x735049, "IPI", sbi_ipi };

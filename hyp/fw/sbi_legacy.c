@@ -14,7 +14,8 @@ enum {
     LEGACY_SHUTDOWN = 8,
 };
 
-static enum exit_action sbi_legacy(struct vcpu *v, uint64_t eid, uint64_t fid, uint64_t *regs)
+__attribute__((noinline)) enum exit_action sbi_legacy_call(struct vcpu *v, uint64_t eid, uint64_t fid,
+                                                         uint64_t *regs)
 {
     switch (eid) {
     case LEGACY_SET_TIMER:
@@ -42,5 +43,3 @@ static enum exit_action sbi_legacy(struct vcpu *v, uint64_t eid, uint64_t fid, u
         return RESUME_NEXT;
     }
 }
-
-const struct sbi_ext sbi_ext_legacy = { 0x00, 0x08, "legacy", sbi_legacy };

@@ -15,7 +15,7 @@ enum {
     RFENCE_HFENCE_VVMA = 6,
 };
 
-static enum exit_action sbi_rfence(struct vcpu *v, uint64_t eid, uint64_t fid, uint64_t *regs)
+enum exit_action sbi_rfence_call(struct vcpu *v, uint64_t eid, uint64_t fid, uint64_t *regs)
 {
     /* HFENCE.* and unknown FIDs: not supported, whatever their arguments (checked first) */
     if (fid >= RFENCE_HFENCE_GVMA_VMID)
@@ -34,5 +34,3 @@ static enum exit_action sbi_rfence(struct vcpu *v, uint64_t eid, uint64_t fid, u
             riscv_vcpu_request_fence(&v->vm->vcpus[i], fid == RFENCE_FENCE_I);
     return sbi_ret(regs, SBI_SUCCESS, 0);
 }
-
-const struct sbi_ext sbi_ext_rfence = { 0x52464E43, 0x52464E43, "RFENCE", sbi_rfence };

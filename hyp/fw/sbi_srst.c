@@ -6,7 +6,7 @@
 enum { SRST_SHUTDOWN = 0, SRST_COLD_REBOOT = 1, SRST_WARM_REBOOT = 2 };
 enum { SRST_REASON_NONE = 0, SRST_REASON_SYSTEM_FAILURE = 1 };
 
-static enum exit_action sbi_srst(struct vcpu *v, uint64_t eid, uint64_t fid, uint64_t *regs)
+enum exit_action sbi_srst_call(struct vcpu *v, uint64_t eid, uint64_t fid, uint64_t *regs)
 {
     if (fid != 0)
         return sbi_ret(regs, SBI_ERR_NOT_SUPPORTED, 0);
@@ -17,5 +17,3 @@ static enum exit_action sbi_srst(struct vcpu *v, uint64_t eid, uint64_t fid, uin
     vm_request_stop(v->vm, type == SRST_SHUTDOWN ? VM_SHUTDOWN : VM_REBOOT);
     return VM_STOP;
 }
-
-const struct sbi_ext sbi_ext_srst = { 0x53525354, 0x53525354, "SRST", sbi_srst };

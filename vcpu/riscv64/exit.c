@@ -75,15 +75,26 @@ static enum riscv_trap_result handle_ecall(struct vcpu *v)
     return apply_action(v, action, 4, EXC_ILLEGAL_INST, 0);
 }
 
-/* Decode `raw` through the vCPU's one-entry cache: drivers poll the same register with the same
-   instruction, so the decoder runs once per site. Keyed by the instruction bits themselves, so a
-   changed instruction can never reuse a stale decode. */
-static bool decode_cached(struct vcpu *v, uint32_t raw, struct riscv_mmio_insn *insn)
+/* Out of line: everything but the hot MMIO case (a cached decode of a fetched instruction). */
+static enum riscv_trap_result __attribute__((noinline)) mmio_access_fault(struct vcpu *v, bool store)
 {
-    if (v->arch.mmio_cache_raw == raw && raw != 0) {
-        *insn = v->arch.mmio_cache;
-        return true;
-    }
+    riscv_inject_exception(v, store ? EXC_STORE_ACCESS : EXC_LOAD_ACCESS, csr_read(stval));
+    return TRAP_RESUME;
+}
+
+static enum riscv_trap_result __attribute__((noinline)) mmio_fetch_fault(struct vcpu *v)
+{
+    /* the guest's own mapping of its code changed under us: report it as a fetch fault */
+    riscv_inject_exception(v, EXC_INST_ACCESS, v->arch.ctx.sepc);
+    return TRAP_RESUME;
+}
+
+/* Decode `raw` and remember it in the vCPU's one-entry cache: drivers poll the same register
+   with the same instruction, so the decoder runs once per site. The cache is keyed by the
+   instruction bits themselves, so a changed instruction never reuses a stale decode. */
+static bool __attribute__((noinline)) mmio_decode_raw(struct vcpu *v, uint32_t raw,
+                                                      struct riscv_mmio_insn *insn)
+{
     if (riscv_decode_mmio_insn(raw, insn) != RISCV_DECODE_OK)
         return false;
     v->arch.mmio_cache_raw = raw;
@@ -91,51 +102,43 @@ static bool decode_cached(struct vcpu *v, uint32_t raw, struct riscv_mmio_insn *
     return true;
 }
 
+/* htinst != 0: a transformed instruction (usable), a pseudoinstruction (the guest's own page
+   walk hit a hole in its GPA space) or something keel cannot use. */
+static bool __attribute__((noinline)) mmio_decode_htinst(uint64_t htinst, struct riscv_mmio_insn *insn)
+{
+    return riscv_htinst_is_transformed(htinst) && !riscv_htinst_is_pseudoinsn(htinst) &&
+           riscv_decode_htinst(htinst, insn) == RISCV_DECODE_OK;
+}
+
 /* Load/store guest-page fault: an access outside the VM's stage-2 map. Device windows become
    MMIO exits; anything else is an access fault for the guest, as on real hardware. */
 static enum riscv_trap_result __attribute__((noinline, flatten))
 handle_guest_page_fault(struct vcpu *v, uint64_t scause, bool full)
 {
-    uint64_t stval = csr_read(stval);
-    uint64_t htval = csr_read(htval);
-    uint64_t htinst = csr_read(htinst);
     bool store = scause == EXC_STORE_GUEST_PAGE_FAULT;
-    uint64_t access_fault = store ? EXC_STORE_ACCESS : EXC_LOAD_ACCESS;
-    gpa_t fault_gpa = (htval << 2) | (stval & 3);
+    uint64_t htinst = csr_read(htinst);
     struct riscv_mmio_insn insn;
 
     if (htinst == 0) {
-        /* no transformed instruction (QEMU 7.2 never gives one): fetch and decode it */
+        /* no transformed instruction (QEMU 7.2 never gives one): fetch it, decode via the cache */
         uint32_t raw = 0;
-        if (riscv_guest_fetch_insn(v->arch.ctx.sepc, &raw)) {
-            /* the guest's own mapping of its code changed under us: report a fetch fault */
-            riscv_inject_exception(v, EXC_INST_ACCESS, v->arch.ctx.sepc);
-            return TRAP_RESUME;
-        }
-        if (!decode_cached(v, raw, &insn) || insn.is_store != store) {
-            riscv_inject_exception(v, access_fault, stval);
-            return TRAP_RESUME;
-        }
-    } else if (riscv_htinst_is_pseudoinsn(htinst)) {
-        /* the guest's own page-table walk hit a hole in its GPA space */
-        riscv_inject_exception(v, access_fault, stval);
-        return TRAP_RESUME;
-    } else if (riscv_htinst_is_transformed(htinst)) {
-        if (riscv_decode_htinst(htinst, &insn) != RISCV_DECODE_OK) {
-            riscv_inject_exception(v, access_fault, stval);
-            return TRAP_RESUME;
-        }
-    } else {
-        /* htinst holds something keel cannot use (e.g. a custom instruction) */
-        riscv_inject_exception(v, access_fault, stval);
-        return TRAP_RESUME;
+        if (riscv_guest_fetch_insn(v->arch.ctx.sepc, &raw))
+            return mmio_fetch_fault(v);
+        if (raw == v->arch.mmio_cache_raw && raw != 0)
+            insn = v->arch.mmio_cache;
+        else if (!mmio_decode_raw(v, raw, &insn))
+            return mmio_access_fault(v, store);
+    } else if (!mmio_decode_htinst(htinst, &insn)) {
+        return mmio_access_fault(v, store);
     }
+    if (insn.is_store != store)
+        return mmio_access_fault(v, store);
     if (!full && !riscv_gpr_saved_on_fast_path(insn.reg))
         return TRAP_NEED_FULL;
 
     struct vcpu_exit exit;
     exit.kind = EXIT_MMIO;
-    exit.mmio.gpa = fault_gpa;
+    exit.mmio.gpa = (csr_read(htval) << 2) | (csr_read(stval) & 3);
     exit.mmio.width = insn.width;
     exit.mmio.is_write = store;
     exit.mmio.value = 0;
@@ -144,9 +147,15 @@ handle_guest_page_fault(struct vcpu *v, uint64_t scause, bool full)
         exit.mmio.value = insn.width == 8 ? data : data & ((1ull << (insn.width * 8)) - 1);
     }
     enum exit_action action = hyp_handle_exit(v, &exit);
-    if (action == RESUME_NEXT && !store && insn.reg != GPR_ZERO)
-        v->arch.ctx.gpr[insn.reg] = riscv_mmio_extend(&insn, exit.mmio.value);
-    return apply_action(v, action, insn.insn_len, access_fault, stval);
+    if (__builtin_expect(action == RESUME_NEXT, 1)) {
+        if (!store && insn.reg != GPR_ZERO)
+            v->arch.ctx.gpr[insn.reg] = riscv_mmio_extend(&insn, exit.mmio.value);
+        v->arch.ctx.sepc += insn.insn_len;
+        return TRAP_RESUME;
+    }
+    if (action == INJECT_FAULT)
+        return mmio_access_fault(v, store);
+    return apply_action(v, action, insn.insn_len, 0, 0);
 }
 
 /* Virtual-instruction exception: a VS/VU instruction that keel does not emulate (hypervisor
