@@ -72,8 +72,8 @@ target_link_libraries(keel.elf PRIVATE ${KEEL_SYSROOT}/lib/libfdt.a ${KEEL_LIBGC
 set_target_properties(keel.elf PROPERTIES LINK_DEPENDS ${KEEL_LINKER_SCRIPT})
 
 add_custom_command(TARGET keel.elf POST_BUILD
-    COMMAND ${CMAKE_COMMAND} -DELF=$<TARGET_FILE:keel.elf> -DOBJDUMP=${KEEL_CROSS}objdump
-            -DARCH=${KEEL_ARCH} -P ${KEEL_SOURCE_DIR}/cmake/check-image.cmake
+    COMMAND sh ${KEEL_SOURCE_DIR}/cmake/check-image.sh ${KEEL_CROSS}objdump $<TARGET_FILE:keel.elf>
+            ${KEEL_ARCH}
     COMMAND ${CMAKE_OBJCOPY} -O binary $<TARGET_FILE:keel.elf> ${CMAKE_CURRENT_BINARY_DIR}/keel.bin
     COMMENT "keel.bin (${KEEL_ARCH})")
 

@@ -7,6 +7,20 @@
 
 static struct spinlock lifecycle_lock = SPINLOCK_INIT;
 
+/* Per hart: a new choice of vCPU was requested (set by any hart, cleared by its own loop). */
+static _Atomic uint32_t resched[KEEL_MAX_HARTS];
+
+void sched_request_resched(uint32_t pcpu_index)
+{
+    if (pcpu_index < KEEL_MAX_HARTS)
+        atomic_store(&resched[pcpu_index], 1);
+}
+
+bool sched_resched_pending(void)
+{
+    return atomic_load_explicit(&resched[this_pcpu()->index], memory_order_relaxed) != 0;
+}
+
 static bool all_vms_shut_down(void)
 {
     for (uint32_t i = 0; i < nr_vms; i++)
@@ -47,6 +61,9 @@ void sched_run(void)
     struct pcpu *p = this_pcpu();
     struct vcpu *prev = NULL;
     for (;;) {
+        /* cleared before the choice: a request made after this point is seen by the next
+           vcpu_arch_run(), which then comes straight back */
+        atomic_store(&resched[p->index], 0);
         struct vcpu *v = sched_pick(p, prev);
         if (!v) {
             if (all_vms_shut_down())
@@ -54,9 +71,9 @@ void sched_run(void)
             arch_idle();
             continue;
         }
-        p->current = v;
+        __atomic_store_n(&p->current, v, __ATOMIC_SEQ_CST);
         vcpu_arch_run(v);
-        p->current = NULL;
+        __atomic_store_n(&p->current, NULL, __ATOMIC_SEQ_CST);
         prev = v;
         if (atomic_load(&v->vm->state) != VM_RUNNING)
             vm_stopped(v->vm);

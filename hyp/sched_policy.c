@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* Scheduling policy: round-robin over the vCPUs pinned to a hart. */
+/* Scheduling policy: round-robin over the vCPUs pinned to a hart. Pure: host-tested
+   (tests/unit/test_sched.c) with vcpu_arch_irq_pending() mocked. */
 #include <keel/sched.h>
 
-static bool may_run(struct vcpu *v)
+bool sched_may_run(struct vcpu *v)
 {
     if (atomic_load(&v->vm->state) != VM_RUNNING)
         return false;
@@ -19,7 +20,7 @@ struct vcpu *sched_pick(struct pcpu *p, struct vcpu *prev)
         struct vm *vm = &vms[i];
         for (uint32_t j = 0; j < vm->nr_vcpus; j++) {
             struct vcpu *v = &vm->vcpus[j];
-            if (v->pcpu != p->index || !may_run(v)) {
+            if (v->pcpu != p->index || !sched_may_run(v)) {
                 if (v == prev)
                     after_prev = true;
                 continue;
@@ -33,4 +34,24 @@ struct vcpu *sched_pick(struct pcpu *p, struct vcpu *prev)
         }
     }
     return first;
+}
+
+bool sched_hart_shared(const struct pcpu *p)
+{
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < nr_vms; i++)
+        for (uint32_t j = 0; j < vms[i].nr_vcpus; j++)
+            n += vms[i].vcpus[j].pcpu == p->index;
+    return n > 1;
+}
+
+bool sched_others_may_run(struct vcpu *v)
+{
+    for (uint32_t i = 0; i < nr_vms; i++)
+        for (uint32_t j = 0; j < vms[i].nr_vcpus; j++) {
+            struct vcpu *w = &vms[i].vcpus[j];
+            if (w != v && w->pcpu == v->pcpu && sched_may_run(w))
+                return true;
+        }
+    return false;
 }

@@ -180,8 +180,10 @@ static int vm_create(uint32_t index, const struct vm_config *cfg, const void *bu
                   stage2_gpa_limit() >> 30);
         return -1;
     }
-    uint64_t align = cfg->ram_size >= (1ull << 30) ? (1ull << 30) : 2 * MIB;
-    vm->ram_hpa = mem_map_alloc(&host_mem, cfg->ram_size, align);
+    /* 1 GiB alignment lets stage 2 use 1 GiB blocks; fall back to 2 MiB blocks */
+    vm->ram_hpa = cfg->ram_size >= (1ull << 30) ? mem_map_alloc(&host_mem, cfg->ram_size, 1ull << 30) : 0;
+    if (!vm->ram_hpa)
+        vm->ram_hpa = mem_map_alloc(&host_mem, cfg->ram_size, 2 * MIB);
     if (!vm->ram_hpa) {
         ksnprintf(err, errlen, "VM '%s': no %lu MiB of free RAM for it (%lu MiB free)", vm->name,
                   cfg->ram_size / MIB, mem_map_free_bytes(&host_mem) / MIB);
@@ -208,9 +210,9 @@ static int vm_create(uint32_t index, const struct vm_config *cfg, const void *bu
         return -1;
     if (vm_load_images(vm, cfg, bundle, bundle_size, err, errlen))
         return -1;
-    kprintf("keel: VM '%s': %u vCPU(s), %lu MiB RAM at GPA 0x%lx (HPA 0x%lx), VMID %u, Sstc %s\n",
+    kprintf("keel: VM '%s': %u vCPU(s), %lu MiB RAM at GPA 0x%lx (HPA 0x%lx), VMID %u%s\n",
             vm->name, vm->nr_vcpus, vm->ram_size / MIB, vm->ram_gpa, vm->ram_hpa, vm->vmid,
-            vm->sstc ? "on" : "off");
+            !platform.isa[0] ? "" : vm->sstc ? ", Sstc on" : ", Sstc off");
     return 0;
 }
 

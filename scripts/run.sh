@@ -91,8 +91,8 @@ if [ -z "$kernel" ] && [ -z "$scenario" ]; then
 fi
 
 case "$arch" in
-    riscv64) console=ttyS0 platform=qemu-virt-riscv64 ;;
-    aarch64) console=ttyAMA0 platform=qemu-virt-aarch64 ;;
+    riscv64) console=ttyS0 ram_gpa=0x80000000 ;;
+    aarch64) console=ttyAMA0 ram_gpa=0x40000000 ;;
 esac
 [ -n "$append" ] || append="console=$console"
 ((shell == 0)) || append="$append keel.shell=1"
@@ -131,7 +131,7 @@ else
     compatible = "keel,scenario";
     linux {
         compatible = "keel,vm";
-        memory = <0x0 0x80000000 0x0 $(printf '0x%x' $((mem * 1024 * 1024)))>;
+        memory = <0x0 $ram_gpa 0x0 $(printf '0x%x' $((mem * 1024 * 1024)))>;
         vcpus = <$vcpus>;
         kernel = "vm0-kernel";
         $initrd_prop
@@ -166,17 +166,19 @@ else
 fi
 qemu+=("${extra[@]}")
 
-if [ -n "$timeout_s" ]; then
-    set +e
-    timeout --foreground -k 5 "$timeout_s" "${qemu[@]}"
-    rc=$?
-    set -e
-    if ((rc == 124 || rc == 137)); then
-        echo "run.sh: timeout: QEMU killed after ${timeout_s}s" >&2
-        exit 124
-    fi
-    exit "$rc"
-fi
+# The serial log goes to stdout and to $run/serial.log: on Arm QEMU has no exit-code device, so
+# a keel that stopped on an error powers off with status 0 and the log tells (see platform_fail).
+runner=()
+[ -z "$timeout_s" ] || runner=(timeout --foreground -k 5 "$timeout_s")
 set +e
-"${qemu[@]}"
-exit $?
+"${runner[@]}" "${qemu[@]}" | tee "$run/serial.log"
+rc=${PIPESTATUS[0]}
+set -e
+if [ -n "$timeout_s" ] && ((rc == 124 || rc == 137)); then
+    echo "run.sh: timeout: QEMU killed after ${timeout_s}s" >&2
+    exit 124
+fi
+if ((rc == 0)) && grep -aqE '^keel: (stopping|PANIC)' "$run/serial.log"; then
+    rc=1
+fi
+exit "$rc"

@@ -14,6 +14,8 @@ packages=(
     gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu
     # emulators + firmware
     qemu-system-misc qemu-system-arm opensbi u-boot-qemu
+    # run.sh --uboot: the boot disk's ext2 file system (mke2fs -d; scripts/uboot-args.sh)
+    e2fsprogs
     # device trees
     device-tree-compiler libfdt-dev
     # scripts/fetch-guest.sh, fetch-sysroot.sh (apt-get download into a private root)

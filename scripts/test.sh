@@ -18,7 +18,7 @@ while (($#)); do
 done
 
 "$repo/scripts/setup.sh"
-arches=(riscv64)
+arches=(riscv64 aarch64)
 for arch in "${arches[@]}"; do
     "$repo/scripts/fetch-sysroot.sh" "$arch"
     "$repo/scripts/fetch-guest.sh" "$arch"

@@ -73,7 +73,7 @@ rsize=$(stat -L -c %s "$ramdisk")
 
 # ext2 (no journal, no ext4-only features that U-Boot 2023.01 might not read)
 mib=$((1 << 20))
-fs_bytes=$(((isize + rsize) / 100 * 103 + 4 * mib))
+fs_bytes=$(((isize + rsize) * 103 / 100 + 4 * mib))
 fs_bytes=$(((fs_bytes + mib - 1) / mib * mib))
 part_off=$mib # partition 1 starts at LBA 2048
 tmp="$(mktemp -d "$(dirname "$disk")/.uboot-args.XXXXXX")" || die "cannot write next to '$disk'"
@@ -102,6 +102,7 @@ fi
 
 # MBR: disk signature, one bootable Linux partition (LBA start/size; CHS fields unused)
 le32() { printf '\\x%02x\\x%02x\\x%02x\\x%02x' $(($1 & 255)) $(($1 >> 8 & 255)) $(($1 >> 16 & 255)) $(($1 >> 24 & 255)); }
+# shellcheck disable=SC2059 # le32 writes printf escapes into the format on purpose
 {
     printf "$(le32 0x6b65656c)\\x00\\x00"                       # 0x1b8: signature "keel"
     printf "\\x80\\xfe\\xff\\xff\\x83\\xfe\\xff\\xff"           # active, CHS n/a, type 0x83

@@ -93,3 +93,48 @@ keel_qemu_test(riscv64.garbage-kernel 60 1
     EXPECT "not a RISC-V Linux Image"
     REJECT "Linux version"
     RUN --arch riscv64 --timeout 60 --kernel ${CMAKE_BINARY_DIR}/bad-images/garbage.img)
+
+# as a board boots it: OpenSBI -> Debian's U-Boot (S-mode) -> extlinux on a virtio disk ->
+# booti keel with the bundle as its ramdisk and U-Boot's own DTB (scripts/uboot-args.sh)
+keel_qemu_test(riscv64.uboot 150 0
+    EXPECT "^U-Boot 20[0-9][0-9]\\.[0-9]+" "^keel [0-9.]+: RISC-V hypervisor" "^keel-guest: clock ok"
+        "keel: all VMs have shut down"
+    REJECT ${KEEL_NO_PANIC}
+    RUN --arch riscv64 --uboot --timeout 150)
+
+# ---- AArch64 ----
+set(KEEL_A64_MARKERS
+    "^keel [0-9.]+: AArch64 hypervisor"
+    "keel: starting 1 VM"
+    "Linux version"
+    "psci: PSCIv1.1 detected in firmware"
+    "arch_timer: cp15 timer.s. running at .*(virt)"
+    "Run /init as init process"
+    "^keel-guest: init reached"
+    "^keel-guest: cpus 1"
+    "^keel-guest: clock ok"
+    "^keel-guest: poweroff"
+    "keel: all VMs have shut down: powering off")
+
+keel_qemu_test(aarch64.linux 150 0
+    EXPECT ${KEEL_A64_MARKERS}
+    REJECT ${KEEL_NO_PANIC}
+    RUN --arch aarch64 --timeout 150)
+
+keel_qemu_test(aarch64.linux-own-kernel 150 0
+    EXPECT "Kernel command line: console=ttyAMA0 keel.test=own-kernel" "^keel-guest: clock ok"
+    REJECT ${KEEL_NO_PANIC}
+    RUN --arch aarch64 --timeout 150 --kernel ${KEEL_SOURCE_DIR}/build/guest/aarch64/Image
+        --initrd ${KEEL_SOURCE_DIR}/build/guest/aarch64/initramfs.cpio.gz
+        --append "console=ttyAMA0 keel.test=own-kernel")
+
+# Entered at EL1 (no virtualization extensions): keel says so and stops, status 1
+keel_qemu_test(aarch64.entered-at-el1 60 1
+    EXPECT "error: entered at EL1; keel must be started at EL2" "keel: stopping"
+    REJECT "Linux version"
+    RUN --arch aarch64 --timeout 60 -- -M virt,virtualization=off)
+
+keel_qemu_test(aarch64.garbage-kernel 60 1
+    EXPECT "not an arm64 Linux Image"
+    REJECT "Linux version"
+    RUN --arch aarch64 --timeout 60 --kernel ${CMAKE_BINARY_DIR}/bad-images/garbage.img)

@@ -1,16 +1,71 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * PLACEHOLDER AArch64 vCPU state: just enough for hyp/ code (struct vcpu embeds struct
- * vcpu_arch) and the host unit tests to compile. To be replaced by the real register block
- * shared with the world switch.
+ * AArch64 vCPU state. `struct arm_ctx` is the register block shared with the world switch
+ * (vcpu/aarch64/switch.S); its offsets reach the assembly through the generated asm-offsets.h.
+ *
+ * Trap context (as on RISC-V, see docs/architecture.md): x0-x30 are in ctx (x19-x29 only after
+ * the full path), ELR_EL2/SPSR_EL2 stay in the hardware until the trap goes back to the run
+ * loop. The guest's SP_EL0/SP_EL1 are banked and never touched by keel at EL2. EL1 system
+ * registers stay in the hardware while the vCPU is loaded on a core and are saved in `el1`
+ * only when another vCPU is loaded there (the seeds' GuestSystemRegisters store/restore).
  */
 #ifndef KEEL_AARCH64_VCPU_ARCH_H
 #define KEEL_AARCH64_VCPU_ARCH_H
 
 #include <keel/types.h>
+#include <stdatomic.h>
+
+struct arm_ctx {
+    uint64_t x[31];       /* guest x0..x30 */
+    uint64_t elr;         /* guest pc (ELR_EL2) while in the run loop */
+    uint64_t spsr;        /* guest PSTATE (SPSR_EL2) while in the run loop */
+    uint64_t host_x19[12]; /* keel's x19..x30 from arm_vcpu_enter() */
+    uint64_t host_sp;     /* keel's stack; the trap path runs C below it */
+};
+
+/* x0-x18 and x30 are saved on every trap; x19-x29 only on the full path. */
+static inline bool arm_gpr_saved_on_fast_path(uint32_t reg)
+{
+    return reg <= 18 || reg == 30;
+}
+
+/* EL1 system registers of a vCPU (Arm ARM D19 "AArch64 System Register Descriptions"). */
+struct arm_el1_regs {
+    uint64_t sctlr, cpacr, ttbr0, ttbr1, tcr, mair, amair, vbar, contextidr;
+    uint64_t tpidr_el0, tpidrro_el0, tpidr_el1, sp_el0, sp_el1, elr_el1, spsr_el1;
+    uint64_t esr, far, afsr0, afsr1, par, cntkctl, csselr, mdscr;
+    uint64_t cntv_ctl, cntv_cval;
+};
+
+#define ARM_MAX_LRS 16
 
 struct vcpu_arch {
-    uint64_t x[31]; /* guest x0..x30 */
+    struct arm_ctx ctx;       /* first member: TPIDR_EL2 points here while the vCPU runs */
+    struct arm_el1_regs el1;
+    uint64_t vmpidr;          /* VMPIDR_EL2: Aff0 = vCPU index */
+    bool reload;              /* el1 must be loaded into the hardware before entry */
+    uint32_t nr_lrs_used;     /* list registers holding this vCPU's interrupts (count) */
+    uint32_t lr_used;         /* bit n: GICH_LRn holds lr_irq[n] from source lr_src[n] */
+    uint16_t lr_irq[ARM_MAX_LRS];
+    uint8_t lr_src[ARM_MAX_LRS];
+    uint32_t lr_saved[ARM_MAX_LRS]; /* GICH_LRn while the vCPU is not loaded */
+    uint32_t gich_vmcr;       /* saved GICH_VMCR */
+    _Atomic uint32_t vgic_dirty; /* the distributor may have something new for this vCPU */
 };
+
+#ifndef __ASSEMBLER__
+struct vcpu;
+/* The physical interrupt `intid` fired while v ran (or was idle): route it (vtimer, maintenance,
+   console) and refill v's list registers. */
+void arm_handle_irq(struct vcpu *v);
+/* Move pending virtual interrupts of `v` into free GICH list registers (called before entry). */
+void arm_vgic_flush(struct vcpu *v);
+/* Read back list registers of `v` that the guest finished with (called after exit). */
+void arm_vgic_sync(struct vcpu *v);
+/* The VM's distributor model (hyp/vplat_arm_virt.c). */
+struct vgicd;
+struct vm;
+struct vgicd *arm_vm_vgicd(struct vm *vm);
+#endif
 
 #endif

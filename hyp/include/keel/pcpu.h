@@ -17,9 +17,11 @@ struct vcpu;
 struct pcpu {
     uint32_t index;          /* keel's hart index, 0 = boot hart */
     uint64_t hw_id;          /* RISC-V hartid / Arm MPIDR affinity */
-    struct vcpu *current;    /* vCPU running (or about to run) here */
+    struct vcpu *current;    /* vCPU running (or about to run) here; other harts read it with
+                                __atomic_load_n (vcpu_kick), this hart writes it atomically */
     struct vcpu *loaded;     /* vCPU whose VS/EL1 state is in this hart's registers */
     _Atomic uint32_t online;
+    uint32_t gic_cpu_id;     /* Arm: this core's GIC CPU interface number (SGI targets) */
 };
 
 union pcpu_stack {
@@ -30,10 +32,11 @@ union pcpu_stack {
 extern union pcpu_stack pcpu_stacks[];
 extern uint32_t pcpu_count;
 
-/* The calling hart's struct pcpu (found from the stack pointer). */
+/* The calling hart's struct pcpu (found from the stack pointer). The frame address of a hart's
+   outermost function is its stack top, one past the end of its stack: step back one byte first. */
 static inline struct pcpu *this_pcpu(void)
 {
-    uintptr_t frame = (uintptr_t)__builtin_frame_address(0);
+    uintptr_t frame = (uintptr_t)__builtin_frame_address(0) - 1;
     return (struct pcpu *)(frame & ~(uintptr_t)(KEEL_STACK_SIZE - 1));
 }
 

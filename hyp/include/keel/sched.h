@@ -1,20 +1,46 @@
 /* SPDX-License-Identifier: MIT */
 /* The per-hart run loop (mechanism, hyp/sched.c) and its choice of vCPU (policy,
-   hyp/sched_policy.c). */
+   hyp/sched_policy.c). DESIGN.md section 5: a hart that owns one vCPU runs it with no tick; a
+   hart that holds several time-slices them round-robin, and a waiting (WFI) vCPU yields. */
 #ifndef KEEL_SCHED_H
 #define KEEL_SCHED_H
 
 #include <keel/pcpu.h>
 #include <keel/vm.h>
 
-/* Policy: the next vCPU pinned to hart `p` that may run (RUNNABLE, or BLOCKED with an interrupt
-   pending), round-robin after `prev`; NULL when none. */
+/* Time slice of a vCPU on a hart that holds more than one, in microseconds. */
+#define SCHED_SLICE_US 4000u
+
+/* Policy: the next vCPU pinned to hart `p` that may run (sched_may_run()), round-robin after
+   `prev` (NULL: from the first one); `prev` itself only when no other may run. NULL when none. */
 struct vcpu *sched_pick(struct pcpu *p, struct vcpu *prev);
+
+/* Policy: may `v` run now? Its VM is running and it is RUNNABLE, or BLOCKED with an interrupt
+   pending (vcpu_arch_irq_pending()). Called on v's own hart. */
+bool sched_may_run(struct vcpu *v);
+
+/* Policy: is more than one vCPU (of any VM) pinned to hart `p`? Such a hart is time-shared:
+   guest WFI traps, vCPUs get time slices and their FP state is switched. */
+bool sched_hart_shared(const struct pcpu *p);
+
+/* Policy: may a vCPU other than `v`, pinned to v's hart, run now? Then `v` runs for one time
+   slice; otherwise it runs until it blocks or something wakes another vCPU. On v's hart only. */
+bool sched_others_may_run(struct vcpu *v);
 
 /* Run vCPUs on the calling hart forever; powers the machine off when every VM has shut down. */
 void sched_run(void) __attribute__((noreturn));
 
-/* Per-ISA: wait for an interrupt on an idle hart and service host interrupts / IPIs. */
+/* Ask hart `pcpu_index` to choose its vCPU again at its next exit (another vCPU became runnable
+   there, or its time slice ended). Callable from any hart; the caller interrupts that hart
+   (arch_send_ipi) when it must notice at once. */
+void sched_request_resched(uint32_t pcpu_index);
+
+/* Has a new choice been requested for the calling hart? vcpu_arch_run() then returns to the
+   run loop with the vCPU still RUNNABLE. */
+bool sched_resched_pending(void);
+
+/* Per-ISA: wait for an interrupt on an idle hart (wfi, woken by IPIs, host interrupts and the
+   timer deadlines of this hart's blocked vCPUs) and service host interrupts. */
 void arch_idle(void);
 
 #endif

@@ -13,6 +13,7 @@
 #define S2_WRITE 2u
 #define S2_EXEC 4u
 #define S2_RWX (S2_READ | S2_WRITE | S2_EXEC)
+#define S2_DEVICE 8u /* device memory (Arm: Device-nGnRE, never executable); RISC-V ignores it */
 
 /* Returns the HPA of a zeroed, 4 KiB-aligned 4 KiB table, or 0 when out of memory. */
 typedef hpa_t (*stage2_alloc_fn)(void *ctx);

@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The AArch64 guest platform, laid out like QEMU's "virt" machine so stock kernels and DTSs fit:
+ *   0x08000000  virtual GICv2 distributor (model, hyp/vdev/vgic_dist.c), 64 SPIs
+ *   0x08010000  GICv2 CPU interface = the hardware GICV page, mapped by stage 2 (no exits)
+ *   0x09000000  virtual PL011 UART, SPI 1 (INTID 33)
+ * The DTS files under configs/qemu-virt-aarch64 describe the same addresses to the guest.
+ */
+#include <keel/console.h>
+#include <keel/mem.h>
+#include <keel/pcpu.h>
+#include <keel/platform.h>
+#include <keel/stage2.h>
+#include <keel/vdev/pl011.h>
+#include <keel/vdev/vgic_dist.h>
+#include <keel/vplat.h>
+
+#define VPLAT_GICD_GPA 0x08000000ull
+#define VPLAT_GICC_GPA 0x08010000ull
+#define VPLAT_GICC_SIZE 0x2000ull
+#define VPLAT_UART_GPA 0x09000000ull
+#define VPLAT_UART_INTID 33
+#define VPLAT_NR_SPIS 64
+#define PPI_VTIMER 27
+
+struct vplat_arm {
+    struct vm *vm;
+    struct vpl011 uart;
+    struct vgicd gicd;
+};
+
+static struct vplat_arm vplats[KEEL_MAX_VMS];
+
+struct vgicd *arm_vm_vgicd(struct vm *vm)
+{
+    return &((struct vplat_arm *)vm->vplat)->gicd;
+}
+
+static void uart_tx(void *ctx, uint8_t byte)
+{
+    struct vplat_arm *p = ctx;
+    console_guest_putc(p->vm->id, byte);
+}
+
+static void uart_irq(void *ctx, bool level)
+{
+    struct vplat_arm *p = ctx;
+    vgicd_set_level(&p->gicd, 0, VPLAT_UART_INTID, level);
+}
+
+/* The distributor has something new for vCPU `index` (called with the VM lock held). */
+static void gicd_kick(void *ctx, uint32_t index)
+{
+    struct vplat_arm *p = ctx;
+    if (index >= p->vm->nr_vcpus)
+        return;
+    struct vcpu *v = &p->vm->vcpus[index];
+    atomic_store(&v->arch.vgic_dirty, 1);
+    if (current_vcpu() != v)
+        vcpu_kick(v, VCPU_REQ_KICK);
+}
+
+/* GICD registers are banked per vCPU: the accessing vCPU is the one running on this core. */
+static enum mmio_status gicd_read(void *dev, uint64_t offset, uint32_t width, uint64_t *value)
+{
+    struct vplat_arm *p = dev;
+    struct vcpu *v = current_vcpu();
+    return vgicd_read(&p->gicd, v ? v->id : 0, offset, width, value);
+}
+
+static enum mmio_status gicd_write(void *dev, uint64_t offset, uint32_t width, uint64_t value)
+{
+    struct vplat_arm *p = dev;
+    struct vcpu *v = current_vcpu();
+    return vgicd_write(&p->gicd, v ? v->id : 0, offset, width, value);
+}
+
+static const struct vdev_ops gicd_ops = { gicd_read, gicd_write };
+
+/* UART reads may free FIFO room: top it up from the VM's console queue */
+static enum mmio_status uart_read(void *dev, uint64_t offset, uint32_t width, uint64_t *value)
+{
+    struct vplat_arm *p = dev;
+    enum mmio_status st = vpl011_ops.read(&p->uart, offset, width, value);
+    if (offset == 0) { /* UARTDR: a byte left the FIFO */
+        int c;
+        while (vpl011_rx_room(&p->uart) && (c = vm_console_getc(p->vm)) >= 0)
+            vpl011_rx_push(&p->uart, (uint8_t)c);
+    }
+    return st;
+}
+
+static enum mmio_status uart_write(void *dev, uint64_t offset, uint32_t width, uint64_t value)
+{
+    struct vplat_arm *p = dev;
+    return vpl011_ops.write(&p->uart, offset, width, value);
+}
+
+static const struct vdev_ops uart_ops = { uart_read, uart_write };
+
+static hpa_t alloc_table(void *ctx)
+{
+    (void)ctx;
+    return mem_alloc_zeroed(4096, 4096);
+}
+
+int vplat_create(struct vm *vm, char *err, size_t errlen)
+{
+    struct vplat_arm *p = &vplats[vm->id];
+    p->vm = vm;
+    vm->vplat = p;
+    vplat_reset(vm);
+    if (vm_add_mmio(vm, VPLAT_UART_GPA, VPL011_WINDOW_SIZE, &uart_ops, p) ||
+        vm_add_mmio(vm, VPLAT_GICD_GPA, VGICD_WINDOW_SIZE, &gicd_ops, p)) {
+        ksnprintf(err, errlen, "VM '%s': its RAM overlaps the GIC/UART windows at 0x08000000-0x09000fff",
+                  vm->name);
+        return -1;
+    }
+    /* the guest's GIC CPU interface is the hardware's virtual CPU interface */
+    if (stage2_map(vm->stage2_root, VPLAT_GICC_GPA, platform.gicv_base, VPLAT_GICC_SIZE,
+                   S2_READ | S2_WRITE | S2_DEVICE, alloc_table, NULL)) {
+        ksnprintf(err, errlen, "VM '%s': cannot map the GIC virtual CPU interface", vm->name);
+        return -1;
+    }
+    return 0;
+}
+
+void vplat_reset(struct vm *vm)
+{
+    struct vplat_arm *p = vm->vplat;
+    vpl011_init(&p->uart, uart_tx, uart_irq, p);
+    vgicd_init(&p->gicd, VPLAT_NR_SPIS, vm->nr_vcpus, gicd_kick, p);
+    for (uint32_t i = 0; i < vm->nr_vcpus; i++)
+        vgicd_set_hw(&p->gicd, i, PPI_VTIMER, true);
+}
+
+bool vplat_console_input(struct vm *vm, uint8_t byte)
+{
+    struct vplat_arm *p = vm->vplat;
+    return vpl011_rx_push(&p->uart, byte);
+}

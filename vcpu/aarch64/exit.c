@@ -1,0 +1,175 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * AArch64 trap classification: ESR_EL2.EC -> exit record -> hyp_handle_exit() -> action applied
+ * here. Called by the vectors (switch.S) in trap context: x0-x30 in ctx (x19-x29 after the full
+ * path), ELR_EL2/SPSR_EL2/ESR_EL2/FAR_EL2/HPFAR_EL2 still in the hardware. Every class has a
+ * handler; a class keel does not emulate becomes an exception injected into the guest's EL1
+ * (UNDEF or an abort with the right ESR_EL1/FAR_EL1), never a hypervisor panic.
+ */
+#include <keel/exit.h>
+#include <keel/vm.h>
+#include "arm_vcpu.h"
+#include "esr.h"
+#include "sysreg.h"
+
+void arm_inject_sync(struct vcpu *v, uint64_t esr, uint64_t far, bool has_far)
+{
+    uint64_t spsr = sysreg_read(spsr_el2);
+    uint64_t vbar = sysreg_read(vbar_el1);
+    uint64_t mode = spsr & PSR_MODE_MASK;
+    uint64_t offset = (spsr & PSR_AARCH32) || mode == PSR_MODE_EL0T ? 0x400
+                      : mode == PSR_MODE_EL1T                       ? 0x000
+                                                                    : 0x200;
+    sysreg_write(elr_el1, sysreg_read(elr_el2));
+    sysreg_write(spsr_el1, spsr);
+    sysreg_write(esr_el1, esr);
+    if (has_far)
+        sysreg_write(far_el1, far);
+    sysreg_write(elr_el2, vbar + offset);
+    sysreg_write(spsr_el2, PSR_MODE_EL1H | PSR_DAIF);
+    (void)v;
+}
+
+static void inject_undef(struct vcpu *v)
+{
+    arm_inject_sync(v, esr_el1_undef(), 0, false);
+}
+
+static enum arm_trap_result apply_action(struct vcpu *v, enum exit_action action, uint32_t len,
+                                         bool is_write, uint64_t far)
+{
+    switch (action) {
+    case RESUME_NEXT:
+        sysreg_write(elr_el2, sysreg_read(elr_el2) + len);
+        return TRAP_RESUME;
+    case RESUME_SAME:
+        return TRAP_RESUME;
+    case INJECT_FAULT:
+        arm_inject_sync(v, esr_el1_data_abort(sysreg_read(spsr_el2), is_write), far, true);
+        return TRAP_RESUME;
+    case BLOCK:
+        sysreg_write(elr_el2, sysreg_read(elr_el2) + len);
+        atomic_store(&v->state, VCPU_BLOCKED);
+        return TRAP_TO_LOOP;
+    case VM_STOP:
+    case EXIT_TO_LOOP:
+        return TRAP_TO_LOOP;
+    }
+    return TRAP_TO_LOOP;
+}
+
+/* HVC64 (ELR is after the HVC) and SMC64 (ELR is the SMC itself, HCR_EL2.TSC): SMCCC calls. */
+static enum arm_trap_result handle_fw_call(struct vcpu *v, uint32_t len)
+{
+    struct vcpu_exit exit;
+    exit.kind = EXIT_FW_CALL;
+    exit.fw.ext_id = (uint32_t)v->arch.ctx.x[0];
+    exit.fw.func_id = 0;
+    exit.fw.regs = v->arch.ctx.x;
+    return apply_action(v, hyp_handle_exit(v, &exit), len, false, 0);
+}
+
+/* Translate guest virtual address `va` to a GPA with the guest's own stage 1 (AT S1E1R), as the
+   trapped access saw it. PAR_EL1 is the guest's: saved and restored. */
+static bool guest_va_to_gpa(uint64_t va, gpa_t *gpa)
+{
+    uint64_t saved = sysreg_read(par_el1);
+    __asm__ volatile("at s1e1r, %0" ::"r"(va) : "memory");
+    isb();
+    uint64_t par = sysreg_read(par_el1);
+    sysreg_write(par_el1, saved);
+    if (par & 1)
+        return false;
+    *gpa = (par & 0x0000fffffffff000ull) | (va & 0xfffull);
+    return true;
+}
+
+/* Data abort from EL0/EL1 that stage 2 did not map: MMIO (ISS when ISV=1, else decode the
+   instruction from guest memory) or an abort for the guest. */
+static enum arm_trap_result handle_dabt(struct vcpu *v, uint64_t esr, bool full)
+{
+    uint64_t far = sysreg_read(far_el2);
+    struct a64_mmio_access acc;
+    bool is_write = esr_dabt_wnr(esr);
+
+    if (esr_dabt_isv(esr)) {
+        if (esr_dabt_to_mmio(esr, &acc) != A64_DECODE_OK)
+            return apply_action(v, INJECT_FAULT, 0, is_write, far);
+    } else {
+        gpa_t pc_gpa;
+        uint32_t *insn;
+        if (esr_dabt_s1ptw(esr) || !guest_va_to_gpa(sysreg_read(elr_el2), &pc_gpa) ||
+            !(insn = vm_gpa_to_hva(v->vm, pc_gpa, 4)) ||
+            a64_decode_mmio_insn(*insn, &acc) != A64_DECODE_OK || acc.writeback)
+            return apply_action(v, INJECT_FAULT, 0, is_write, far);
+    }
+    if (!full && acc.reg != 31 && !arm_gpr_saved_on_fast_path(acc.reg))
+        return TRAP_NEED_FULL;
+
+    struct vcpu_exit exit;
+    exit.kind = EXIT_MMIO;
+    exit.mmio.gpa = ((sysreg_read(hpfar_el2) & 0x00000ffffffffff0ull) << 8) | (far & 0xfffull);
+    exit.mmio.width = acc.width;
+    exit.mmio.is_write = acc.is_write;
+    exit.mmio.value = acc.is_write && acc.reg != 31 ? a64_mmio_extend(&acc, v->arch.ctx.x[acc.reg]) : 0;
+    enum exit_action action = hyp_handle_exit(v, &exit);
+    if (action == RESUME_NEXT && !acc.is_write && acc.reg != 31)
+        v->arch.ctx.x[acc.reg] = a64_mmio_extend(&acc, exit.mmio.value);
+    return apply_action(v, action, 4, acc.is_write, far);
+}
+
+static enum arm_trap_result handle_sync(struct vcpu *v, bool full)
+{
+    uint64_t esr = sysreg_read(esr_el2);
+    switch (esr_ec(esr)) {
+    case ESR_EC_HVC64:
+        return handle_fw_call(v, 0);
+    case ESR_EC_SMC64:
+        return handle_fw_call(v, 4);
+    case ESR_EC_DABT_LOW:
+        return handle_dabt(v, esr, full);
+    case ESR_EC_IABT_LOW:
+        /* executing outside RAM: an instruction abort for the guest, as on bare hardware */
+        arm_inject_sync(v, esr_el1_insn_abort(sysreg_read(spsr_el2)), sysreg_read(far_el2), true);
+        return TRAP_RESUME;
+    case ESR_EC_WFX: {
+        struct vcpu_exit exit = { .kind = EXIT_WFI };
+        return apply_action(v, hyp_handle_exit(v, &exit), 4, false, 0);
+    }
+    case ESR_EC_SYS64: /* keel traps no system register it emulates: the guest sees UNDEF */
+    default:
+        inject_undef(v);
+        return TRAP_RESUME;
+    }
+}
+
+static enum arm_trap_result handle_trap(struct vcpu *v, uint64_t code, bool full)
+{
+    enum arm_trap_result r;
+    if (code == EXIT_SYNC)
+        r = handle_sync(v, full);
+    else if (code == EXIT_IRQ || code == EXIT_FIQ)
+        r = (arm_handle_irq(v), TRAP_RESUME);
+    else if (code == EXIT_SYNC_AARCH32)
+        r = (inject_undef(v), TRAP_RESUME); /* keel runs no AArch32 guests (HCR_EL2.RW) */
+    else
+        r = TRAP_RESUME; /* SError: the guest's own asynchronous abort; nothing keel can fix */
+    if (r == TRAP_RESUME && atomic_load(&v->requests))
+        r = TRAP_TO_LOOP;
+    if (r == TRAP_RESUME)
+        arm_vgic_flush(v);
+    return r;
+}
+
+__attribute__((flatten)) struct arm_trap_next arm_vcpu_trap(struct arm_ctx *ctx, uint64_t code)
+{
+    struct vcpu *v = (struct vcpu *)ctx;
+    if (v->arch.nr_lrs_used)
+        arm_vgic_sync(v);
+    return (struct arm_trap_next){ handle_trap(v, code, false), ctx };
+}
+
+struct arm_trap_next arm_vcpu_trap_full(struct arm_ctx *ctx)
+{
+    return (struct arm_trap_next){ handle_trap((struct vcpu *)ctx, EXIT_SYNC, true), ctx };
+}
