@@ -11,11 +11,11 @@ die() { echo "run.sh: error: kernel '$file': $*" >&2; exit 1; }
 size=$(stat -c %s "$file")
 ((size >= 64)) || die "only $size bytes: too short for a kernel Image header"
 case "$arch" in
-    riscv64) want="5253430500000000" ; off=56 ; what='RISC-V Linux Image (magic "RSC\x05" at 0x38)' ;;
-    aarch64) want="41524d6400000000" ; off=56 ; what='arm64 Linux Image (magic "ARM\x64" at 0x38)' ;;
+    riscv64) want="5253430500000000" ; off=56 ; what='a RISC-V Linux Image (magic "RSC\x05" at 0x38)' ;;
+    aarch64) want="41524d6400000000" ; off=56 ; what='an arm64 Linux Image (magic "ARM\x64" at 0x38)' ;;
 esac
 got=$(od -An -tx1 -j "$off" -N 4 "$file" | tr -d ' \n')
-[ "$got" = "${want:0:8}" ] || die "not a $what"
+[ "$got" = "${want:0:8}" ] || die "not $what"
 # EFI stub: PE header at the offset stored at 0x3c; sections give the file size needed
 if [ "$(od -An -c -N 2 "$file" | tr -d ' ')" = "MZ" ]; then
     pe=$(od -An -tu4 -j 60 -N 4 "$file" | tr -d ' ')

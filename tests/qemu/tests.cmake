@@ -130,7 +130,7 @@ keel_qemu_test(aarch64.linux-own-kernel 150 0
 
 # Entered at EL1 (no virtualization extensions): keel says so and stops, status 1
 keel_qemu_test(aarch64.entered-at-el1 60 1
-    EXPECT "error: entered at EL1; keel must be started at EL2" "keel: stopping"
+    EXPECT "error: entered at EL1. keel must be started at EL2" "keel: stopping"
     REJECT "Linux version"
     RUN --arch aarch64 --timeout 60 -- -M virt,virtualization=off)
 
