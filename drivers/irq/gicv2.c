@@ -2,7 +2,7 @@
 /* Physical GICv2 access (Arm IHI 0048B chapter 4: distributor, CPU interface; chapter 5: GICH). */
 #include "gicv2.h"
 
-enum { GICD_CTLR = 0x000, GICD_ISENABLER = 0x100, GICD_IPRIORITYR = 0x400,
+enum { GICD_CTLR = 0x000, GICD_IGROUPR = 0x080, GICD_ISENABLER = 0x100, GICD_IPRIORITYR = 0x400,
        GICD_ITARGETSR = 0x800, GICD_SGIR = 0xf00 };
 enum { GICC_CTLR = 0x00, GICC_PMR = 0x04, GICC_BPR = 0x08, GICC_IAR = 0x0c, GICC_EOIR = 0x10,
        GICC_DIR = 0x1000 };
@@ -31,13 +31,15 @@ void gicv2_init_cpu(hpa_t gicc, hpa_t gich)
     gich_base = gich;
     *reg32(gicc, GICC_PMR) = 0xff;
     *reg32(gicc, GICC_BPR) = 0;
-    *reg32(gicc, GICC_CTLR) = 1u | (1u << 9); /* EnableGrp0, EOImode */
+    *reg32(gicc, GICC_CTLR) = 1u | 2u | (1u << 9); /* EnableGrp0/Grp1, EOImode */
     if (gich)
         *reg32(gich, GICH_HCR) = 0;
 }
 
 void gicv2_enable(uint32_t intid, uint32_t cpu_id)
 {
+    /* Group 0: a boot loader (U-Boot) may have put everything in Group 1 */
+    *reg32(gicd_base, GICD_IGROUPR + 4 * (intid / 32)) &= ~(1u << (intid % 32));
     *reg8(gicd_base, GICD_IPRIORITYR + intid) = 0xa0;
     if (intid >= 32)
         *reg8(gicd_base, GICD_ITARGETSR + intid) = (uint8_t)(1u << cpu_id);

@@ -138,3 +138,10 @@ keel_qemu_test(aarch64.garbage-kernel 60 1
     EXPECT "not an arm64 Linux Image"
     REJECT "Linux version"
     RUN --arch aarch64 --timeout 60 --kernel ${CMAKE_BINARY_DIR}/bad-images/garbage.img)
+
+# The Raspberry Pi 4 flow on QEMU: U-Boot (qemu_arm64, at EL2) loads keel with booti
+keel_qemu_test(aarch64.uboot 150 0
+    EXPECT "^U-Boot 20[0-9][0-9]\\.[0-9]+" "^keel [0-9.]+: AArch64 hypervisor" "^keel-guest: clock ok"
+        "keel: all VMs have shut down"
+    REJECT ${KEEL_NO_PANIC}
+    RUN --arch aarch64 --uboot --timeout 150)
