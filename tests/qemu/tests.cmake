@@ -145,3 +145,10 @@ keel_qemu_test(aarch64.uboot 150 0
         "keel: all VMs have shut down"
     REJECT ${KEEL_NO_PANIC}
     RUN --arch aarch64 --uboot --timeout 150)
+
+# SMP guest: 2 vCPUs pinned on 2 cores, PSCI CPU_ON, SGIs through the distributor model
+keel_qemu_test(aarch64.linux-smp2 150 0
+    EXPECT "keel: core 0x1 online" "smp: Brought up 1 node, 2 CPUs" "^keel-guest: cpus 2"
+        "^keel-guest: clock ok" "keel: all VMs have shut down"
+    REJECT ${KEEL_NO_PANIC}
+    RUN --arch aarch64 --smp 2 --vcpus 2 --timeout 150)

@@ -21,12 +21,13 @@ static uint32_t lr_value(const struct vgic_pending *p)
 {
     uint32_t lr = (p->irq & 0x3ffu) | ((uint32_t)(p->priority >> 3) << 23) | GICH_LR_PENDING;
     if (p->hw)
-        lr |= GICH_LR_HW | ((p->irq & 0x3ffu) << 10);
-    else if (p->irq < 16)
+        return lr | GICH_LR_HW | ((p->irq & 0x3ffu) << 10);
+    if (p->irq < 16)
         lr |= (uint32_t)(p->source & 7u) << 10;
-    else if (p->level)
-        lr |= GICH_LR_EOI; /* the model must see the EOI of a level interrupt */
-    return lr;
+    /* EOI maintenance for every software interrupt: the model must learn at once that it is
+       no longer active, or a second instance raised meanwhile (an IPI to an idle vCPU) would
+       wait for the vCPU's next unrelated exit */
+    return lr | GICH_LR_EOI;
 }
 
 void arm_vgic_sync(struct vcpu *v)
