@@ -152,3 +152,10 @@ keel_qemu_test(aarch64.linux-smp2 150 0
         "^keel-guest: clock ok" "keel: all VMs have shut down"
     REJECT ${KEEL_NO_PANIC}
     RUN --arch aarch64 --smp 2 --vcpus 2 --timeout 150)
+
+# Bare-metal PSCI/SMCCC/fault/timer checks of our own (tests/guests/aarch64)
+keel_qemu_test(aarch64.psci-test 90 0
+    EXPECT "^keel [0-9.]+: AArch64 hypervisor" "^psci-test: [0-9]+ passed, 0 failed"
+    REJECT "^not ok" ${KEEL_NO_PANIC}
+    RUN --arch aarch64 --timeout 90 --smp 2 --vcpus 2
+        --kernel ${KEEL_SOURCE_DIR}/build/aarch64/tests/guests/aarch64/psci-test.bin)
