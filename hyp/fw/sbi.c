@@ -27,7 +27,9 @@ static const struct sbi_ext sbi_table[16] = {
 
 bool sbi_has_ext(uint64_t eid)
 {
-    return sbi_table[SBI_SLOT(eid)].eid == eid || eid <= SBI_LEGACY_EID_LAST;
+    /* legacy: set_timer, console_putchar/getchar, clear_ipi and shutdown; not EIDs 4-7, whose
+       hart-mask pointers keel does not follow (hyp/fw/sbi_legacy.c) */
+    return sbi_table[SBI_SLOT(eid)].eid == eid || eid <= 3 || eid == SBI_LEGACY_EID_LAST;
 }
 
 enum exit_action fw_handle_call(struct vcpu *v, struct exit_fw_call *call)
