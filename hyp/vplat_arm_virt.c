@@ -21,7 +21,6 @@
 #define VPLAT_UART_GPA 0x09000000ull
 #define VPLAT_UART_INTID 33
 #define VPLAT_NR_SPIS 64
-#define PPI_VTIMER 27
 
 struct vplat_arm {
     struct vm *vm;
@@ -130,8 +129,6 @@ void vplat_reset(struct vm *vm)
     struct vplat_arm *p = vm->vplat;
     vpl011_init(&p->uart, uart_tx, uart_irq, p);
     vgicd_init(&p->gicd, VPLAT_NR_SPIS, vm->nr_vcpus, gicd_kick, p);
-    for (uint32_t i = 0; i < vm->nr_vcpus; i++)
-        vgicd_set_hw(&p->gicd, i, PPI_VTIMER, true);
 }
 
 bool vplat_console_input(struct vm *vm, uint8_t byte)

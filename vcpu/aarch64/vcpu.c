@@ -17,6 +17,21 @@
 #define PPI_VTIMER 27
 #define PPI_MAINTENANCE 25
 #define SGI_KICK 0
+#define CNTV_CTL_ENABLE 1ull
+#define CNTV_CTL_IMASK 2ull
+#define CNTV_CTL_ISTATUS 4ull
+
+bool arm_vtimer_line(struct vcpu *v)
+{
+    uint64_t ctl = sysreg_read(cntv_ctl_el0);
+    if ((ctl & (CNTV_CTL_ENABLE | CNTV_CTL_ISTATUS)) != (CNTV_CTL_ENABLE | CNTV_CTL_ISTATUS))
+        return false;
+    if (!(ctl & CNTV_CTL_IMASK))
+        return true;
+    /* masked: by keel (for an injection the guest has not handled yet, and the guest has not
+       rewritten CNTV_CTL since: the guest's timer still asserts), or by the guest itself */
+    return v->arch.vtimer_keel_masked && (ctl & CNTV_CTL_ENABLE);
+}
 
 /* SCTLR_EL1 RES1 bits (Arm ARM D19.2.118), MMU and caches off */
 #define SCTLR_EL1_RES1 ((1ull << 29) | (1ull << 28) | (1ull << 23) | (1ull << 22) | (1ull << 20) | (1ull << 11))
@@ -159,15 +174,28 @@ void arm_handle_irq(struct vcpu *v)
         uint32_t intid = iar & 0x3ffu;
         if (intid >= 1020)
             return;
-        gicv2_eoi(iar);
-        if (intid == PPI_VTIMER && v) {
-            /* stays active until the guest deactivates its hardware-linked virtual copy */
-            spin_lock(&v->vm->lock);
-            vgicd_set_level(arm_vm_vgicd(v->vm), v->id, PPI_VTIMER, true);
-            spin_unlock(&v->vm->lock);
-            atomic_store(&v->arch.vgic_dirty, 1);
+        if (intid == PPI_VTIMER) {
+            /* The guest's timer fired. keel masks it at the source (CNTV_CTL.IMASK) before
+               deactivating it, so the level line cannot re-pend a second copy, and injects a
+               software copy; the guest's handler reprograms and unmasks it, and
+               arm_vgic_sync() re-samples the line at the guest's EOI. (A hardware-linked LR
+               would avoid the mask, but then a timer re-injected while its previous LR is still
+               unsynced is lost, and the guest sleeps forever.) */
+            sysreg_write(cntv_ctl_el0, sysreg_read(cntv_ctl_el0) | CNTV_CTL_IMASK);
+            isb();
+            gicv2_eoi(iar);
+            gicv2_deactivate(iar);
+            if (v) {
+                v->arch.vtimer_seq++;
+                v->arch.vtimer_keel_masked = true;
+                spin_lock(&v->vm->lock);
+                vgicd_set_level(arm_vm_vgicd(v->vm), v->id, PPI_VTIMER, true);
+                spin_unlock(&v->vm->lock);
+                atomic_store(&v->arch.vgic_dirty, 1);
+            }
             continue;
         }
+        gicv2_eoi(iar);
         gicv2_deactivate(iar);
         if (intid == PPI_MAINTENANCE && v) {
             arm_vgic_sync(v);
@@ -175,9 +203,6 @@ void arm_handle_irq(struct vcpu *v)
             atomic_store(&v->arch.vgic_dirty, 1);
         } else if (intid == platform.uart_irq) {
             console_poll_input();
-        } else if (intid == PPI_VTIMER) {
-            /* no vCPU here to take it: mask the timer until its owner runs again */
-            sysreg_write(cntv_ctl_el0, sysreg_read(cntv_ctl_el0) | 2);
         }
         /* SGI_KICK: the requests are served by the run loop */
     }

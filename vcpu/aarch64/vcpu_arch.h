@@ -49,6 +49,9 @@ struct vcpu_arch {
     uint16_t lr_irq[ARM_MAX_LRS];
     uint8_t lr_src[ARM_MAX_LRS];
     uint32_t lr_saved[ARM_MAX_LRS]; /* GICH_LRn while the vCPU is not loaded */
+    uint32_t vtimer_seq;      /* physical timer interrupts keel has masked and injected */
+    bool vtimer_keel_masked;  /* CNTV_CTL.IMASK is keel's (injection not yet handled) */
+    uint32_t lr_vtimer_seq[ARM_MAX_LRS]; /* vtimer_seq when the timer was listed in LRn */
     uint32_t gich_vmcr;       /* saved GICH_VMCR */
     _Atomic uint32_t vgic_dirty; /* the distributor may have something new for this vCPU */
 };
@@ -62,6 +65,12 @@ void arm_handle_irq(struct vcpu *v);
 void arm_vgic_flush(struct vcpu *v);
 /* Read back list registers of `v` that the guest finished with (called after exit). */
 void arm_vgic_sync(struct vcpu *v);
+/* Virtual timer interrupt: PPI 27. Is v's timer asserting it as the guest sees it (enabled,
+   expired, not masked by the guest; a mask keel put in place for an injection the guest has
+   not handled yet does not count)? Reads the live CNTV_CTL_EL0: call on v's core, v loaded. */
+#define ARM_PPI_VTIMER 27
+struct vcpu;
+bool arm_vtimer_line(struct vcpu *v);
 /* The VM's distributor model (hyp/vplat_arm_virt.c). */
 struct vgicd;
 struct vm;

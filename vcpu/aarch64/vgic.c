@@ -9,8 +9,8 @@
  * than LRs are free, GICH_HCR.UIE asks for a maintenance interrupt when the LRs run low.
  * sync (after exit): LRs the guest has finished (GICH_ELRSR) go back to the model
  * (vgicd_lr_returned), which re-pends a level interrupt whose line is still high.
- * The virtual timer (PPI 27) is hardware-linked (LR.HW): the guest's deactivation deactivates
- * the physical interrupt, so no exit is needed for its EOI.
+ * The virtual timer (PPI 27) is a software copy of the physical one (see arm_handle_irq()): its
+ * line is re-sampled from CNTV_CTL_EL0 when the guest EOIs it.
  */
 #include <keel/vdev/vgic_dist.h>
 #include <keel/vm.h>
@@ -42,6 +42,14 @@ void arm_vgic_sync(struct vcpu *v)
         if (!(empty & (1u << n)))
             continue;
         vgicd_lr_returned(d, v->id, v->arch.lr_irq[n], v->arch.lr_src[n], false, false);
+        /* The guest has finished with the timer interrupt listed here: its line is what the
+           guest's timer says now (arm_vtimer_line()). Once the guest has seen keel's latest
+           injection, CNTV_CTL.IMASK is the guest's own again. */
+        if (v->arch.lr_irq[n] == ARM_PPI_VTIMER) {
+            vgicd_set_level(d, v->id, ARM_PPI_VTIMER, arm_vtimer_line(v));
+            if (v->arch.vtimer_seq == v->arch.lr_vtimer_seq[n])
+                v->arch.vtimer_keel_masked = false;
+        }
         gich_write_lr(n, 0);
         v->arch.lr_used &= ~(1u << n);
         v->arch.nr_lrs_used--;
@@ -69,6 +77,7 @@ void arm_vgic_flush(struct vcpu *v)
         vgicd_ack(d, v->id, p.irq, p.source);
         v->arch.lr_used |= 1u << n;
         v->arch.lr_irq[n] = (uint16_t)p.irq;
+        v->arch.lr_vtimer_seq[n] = v->arch.vtimer_seq;
         v->arch.lr_src[n] = p.source;
         v->arch.nr_lrs_used++;
     }
