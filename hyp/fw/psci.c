@@ -255,12 +255,16 @@ const struct psci_fn *psci_find_fn(uint32_t fid)
 
 enum exit_action fw_handle_call(struct vcpu *v, struct exit_fw_call *call)
 {
-    struct smccc_args a = { .fid = (uint32_t)call->ext_id };
-    a.smc64 = (a.fid & SMCCC_CONV_64) != 0;
-    for (unsigned i = 0; i < SMCCC_NR_ARGS; i++)
-        a.arg[i] = a.smc64 ? call->regs[i + 1] : (uint32_t)call->regs[i + 1];
-    const struct psci_fn *fn = psci_find_fn(a.fid);
+    uint32_t fid = (uint32_t)call->ext_id;
+    const struct psci_fn *fn = psci_find_fn(fid);
     if (!fn)
         return smccc_ret(call->regs, PSCI_NOT_SUPPORTED);
+    /* every field set explicitly: no zeroing of the whole struct on the hot path */
+    struct smccc_args a;
+    a.fid = fid;
+    a.smc64 = (fid & SMCCC_CONV_64) != 0;
+    uint64_t mask = a.smc64 ? UINT64_MAX : UINT32_MAX;
+    for (unsigned i = 0; i < SMCCC_NR_ARGS; i++)
+        a.arg[i] = call->regs[i + 1] & mask;
     return fn->handler(v, &a, call->regs);
 }

@@ -35,13 +35,14 @@ void *memmove(void *dst, const void *src, size_t n)
 void *memset(void *dst, int c, size_t n)
 {
     unsigned char *d = dst;
-    if ((((uintptr_t)d | n) & 7) == 0) {
-        uint64_t v = (uint8_t)c * 0x0101010101010101ull;
-        uint64_t *d8 = dst;
-        for (size_t i = 0; i < n / 8; i++)
-            d8[i] = v;
-        return dst;
+    /* bytes up to an 8-byte boundary, then words, then the tail */
+    while (n && ((uintptr_t)d & 7)) {
+        *d++ = (unsigned char)c;
+        n--;
     }
+    uint64_t v = (uint8_t)c * 0x0101010101010101ull;
+    for (; n >= 8; n -= 8, d += 8)
+        *(uint64_t *)(void *)d = v;
     while (n--)
         *d++ = (unsigned char)c;
     return dst;

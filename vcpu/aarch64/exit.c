@@ -86,7 +86,7 @@ static bool guest_va_to_gpa(uint64_t va, gpa_t *gpa)
 
 /* Data abort from EL0/EL1 that stage 2 did not map: MMIO (ISS when ISV=1, else decode the
    instruction from guest memory) or an abort for the guest. */
-static enum arm_trap_result handle_dabt(struct vcpu *v, uint64_t esr, bool full)
+static enum arm_trap_result __attribute__((noinline)) handle_dabt(struct vcpu *v, uint64_t esr, bool full)
 {
     uint64_t far = sysreg_read(far_el2);
     struct a64_mmio_access acc;
@@ -156,7 +156,7 @@ static enum arm_trap_result handle_trap(struct vcpu *v, uint64_t code, bool full
         r = TRAP_RESUME; /* SError: the guest's own asynchronous abort; nothing keel can fix */
     if (r == TRAP_RESUME && atomic_load(&v->requests))
         r = TRAP_TO_LOOP;
-    if (r == TRAP_RESUME)
+    if (r == TRAP_RESUME && atomic_load(&v->arch.vgic_dirty))
         arm_vgic_flush(v);
     return r;
 }

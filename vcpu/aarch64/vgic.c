@@ -30,7 +30,7 @@ static uint32_t lr_value(const struct vgic_pending *p)
     return lr | GICH_LR_EOI;
 }
 
-void arm_vgic_sync(struct vcpu *v)
+__attribute__((noinline)) void arm_vgic_sync(struct vcpu *v)
 {
     /* finished: empty (ELRSR) or a level interrupt whose EOI is signalled (EISR, LR.EOI) */
     uint32_t empty = (gich_read(GICH_ELRSR0) | gich_read(GICH_EISR0)) & v->arch.lr_used;
@@ -58,7 +58,7 @@ void arm_vgic_sync(struct vcpu *v)
     atomic_store(&v->arch.vgic_dirty, 1);
 }
 
-void arm_vgic_flush(struct vcpu *v)
+__attribute__((noinline)) void arm_vgic_flush(struct vcpu *v)
 {
     if (!atomic_load(&v->arch.vgic_dirty))
         return;
