@@ -70,6 +70,18 @@ hpa_t mem_map_alloc(struct mem_map *m, uint64_t size, uint64_t align)
     return best_base;
 }
 
+int mem_map_take(struct mem_map *m, hpa_t base, uint64_t size)
+{
+    if (!size || base + size < base)
+        return -1;
+    for (uint32_t i = 0; i < m->nr_free; i++) {
+        const struct mem_range *r = &m->free[i];
+        if (base >= r->base && base + size <= r->base + r->size)
+            return mem_map_reserve(m, base, size);
+    }
+    return -1;
+}
+
 uint64_t mem_map_free_bytes(const struct mem_map *m)
 {
     uint64_t total = 0;

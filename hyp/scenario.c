@@ -7,7 +7,7 @@
 
 static const char *const known_props[] = {
     "compatible", "memory", "vcpus", "cpus", "kernel", "initrd", "dtb", "bootargs",
-    "riscv,sstc",
+    "riscv,sstc", "memory-hpa", "shmem", "shmem-gpa",
 };
 
 static int err_at(char *err, size_t errlen, const char *node, const char *prop, const char *what)
@@ -40,6 +40,7 @@ static int parse_vm(const void *fdt, int node, uint32_t nr_harts, struct vm_conf
     memset(vm, 0, sizeof(*vm));
     ksnprintf(vm->node, sizeof(vm->node), "%s", nname);
     vm->sstc = -1;
+    vm->shmem = -1;
 
     int prop;
     fdt_for_each_property_offset(prop, fdt, node) {
@@ -108,6 +109,67 @@ static int parse_vm(const void *fdt, int node, uint32_t nr_harts, struct vm_conf
             return err_at(err, errlen, vm->node, "riscv,sstc", "must be <0> or <1>");
         vm->sstc = (int)fdt32_to_cpu(*sstc);
     }
+
+    const fdt32_t *hpa = fdt_getprop(fdt, node, "memory-hpa", &len);
+    if (hpa) {
+        if (len != 8)
+            return err_at(err, errlen, vm->node, "memory-hpa", "must be 2 cells: <hpa-hi hpa-lo>");
+        vm->ram_hpa = ((uint64_t)fdt32_to_cpu(hpa[0]) << 32) | fdt32_to_cpu(hpa[1]);
+        if (!vm->ram_hpa || (vm->ram_hpa & ((2u << 20) - 1)))
+            return err_at(err, errlen, vm->node, "memory-hpa", "must be a non-zero multiple of 2 MiB");
+    }
+    return 0;
+}
+
+/* "shmem" / "shmem-gpa" of VM node `node`, once the scenario's regions are known. */
+static int parse_vm_shmem(const void *fdt, int node, const struct scenario *sc, struct vm_config *vm,
+                          char *err, size_t errlen)
+{
+    const char *bad = NULL;
+    const char *name = get_string(fdt, node, "shmem", &bad);
+    int len;
+    const fdt32_t *gpa = fdt_getprop(fdt, node, "shmem-gpa", &len);
+    if (bad)
+        return err_at(err, errlen, vm->node, "shmem", "must be one non-empty string");
+    if (!name && !gpa)
+        return 0;
+    if (!name || !gpa)
+        return err_at(err, errlen, vm->node, name ? "shmem-gpa" : "shmem",
+                      "shmem and shmem-gpa go together");
+    if (len != 8)
+        return err_at(err, errlen, vm->node, "shmem-gpa", "must be 2 cells: <gpa-hi gpa-lo>");
+    for (uint32_t i = 0; i < sc->nr_shmem; i++)
+        if (!strcmp(sc->shmem[i].name, name))
+            vm->shmem = (int)i;
+    if (vm->shmem < 0)
+        return err_at(err, errlen, vm->node, "shmem", "names no compatible = \"keel,shmem\" node");
+    vm->shmem_gpa = ((uint64_t)fdt32_to_cpu(gpa[0]) << 32) | fdt32_to_cpu(gpa[1]);
+    uint64_t size = sc->shmem[vm->shmem].size;
+    if ((vm->shmem_gpa & 0xfff) || vm->shmem_gpa + size < vm->shmem_gpa)
+        return err_at(err, errlen, vm->node, "shmem-gpa", "must be 4 KiB aligned");
+    if (vm->shmem_gpa < vm->ram_gpa + vm->ram_size && vm->ram_gpa < vm->shmem_gpa + size)
+        return err_at(err, errlen, vm->node, "shmem-gpa", "overlaps the VM's memory");
+    return 0;
+}
+
+static int parse_shmem(const void *fdt, int node, struct shmem_config *shm, char *err, size_t errlen)
+{
+    const char *nname = fdt_get_name(fdt, node, NULL);
+    ksnprintf(shm->name, sizeof(shm->name), "%s", nname);
+    int prop;
+    fdt_for_each_property_offset(prop, fdt, node) {
+        const char *pname;
+        fdt_getprop_by_offset(fdt, prop, &pname, NULL);
+        if (strcmp(pname, "compatible") && strcmp(pname, "size"))
+            return err_at(err, errlen, shm->name, pname, "unknown property");
+    }
+    int len;
+    const fdt32_t *size = fdt_getprop(fdt, node, "size", &len);
+    if (!size || len != 8)
+        return err_at(err, errlen, shm->name, "size", "missing or not 2 cells: <size-hi size-lo>");
+    shm->size = ((uint64_t)fdt32_to_cpu(size[0]) << 32) | fdt32_to_cpu(size[1]);
+    if (!shm->size || (shm->size & 0xfff) || shm->size > (1ull << 32))
+        return err_at(err, errlen, shm->name, "size", "must be a non-zero multiple of 4 KiB, at most 4 GiB");
     return 0;
 }
 
@@ -125,15 +187,41 @@ int scenario_parse(const void *fdt, uint32_t nr_harts, struct scenario *out, cha
     }
     int node;
     fdt_for_each_subnode(node, fdt, 0) {
+        if (fdt_node_check_compatible(fdt, node, "keel,shmem"))
+            continue;
+        if (out->nr_shmem == SCENARIO_MAX_SHMEM) {
+            ksnprintf(err, errlen, "scenario: more than %u shmem regions", SCENARIO_MAX_SHMEM);
+            return -1;
+        }
+        if (parse_shmem(fdt, node, &out->shmem[out->nr_shmem], err, errlen))
+            return -1;
+        out->nr_shmem++;
+    }
+    fdt_for_each_subnode(node, fdt, 0) {
         if (fdt_node_check_compatible(fdt, node, "keel,vm"))
             continue;
         if (out->nr_vms == SCENARIO_MAX_VMS) {
             ksnprintf(err, errlen, "scenario: more than %u VMs", SCENARIO_MAX_VMS);
             return -1;
         }
-        if (parse_vm(fdt, node, nr_harts, &out->vms[out->nr_vms], err, errlen))
+        if (parse_vm(fdt, node, nr_harts, &out->vms[out->nr_vms], err, errlen) ||
+            parse_vm_shmem(fdt, node, out, &out->vms[out->nr_vms], err, errlen))
             return -1;
         out->nr_vms++;
+    }
+    /* host placement: no two VMs' RAM on the same host memory */
+    for (uint32_t i = 0; i < out->nr_vms; i++) {
+        const struct vm_config *a = &out->vms[i];
+        for (uint32_t j = 0; a->ram_hpa && j < i; j++) {
+            const struct vm_config *b = &out->vms[j];
+            if (b->ram_hpa && a->ram_hpa < b->ram_hpa + b->ram_size &&
+                b->ram_hpa < a->ram_hpa + a->ram_size) {
+                ksnprintf(err, errlen,
+                          "scenario: VMs '%s' and '%s': their host memory (memory-hpa) overlaps",
+                          b->name, a->name);
+                return -1;
+            }
+        }
     }
     if (!out->nr_vms) {
         ksnprintf(err, errlen, "scenario: no node with compatible = \"keel,vm\"");

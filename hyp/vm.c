@@ -16,6 +16,15 @@
 struct vm vms[KEEL_MAX_VMS];
 uint32_t nr_vms;
 
+/* Shared-memory regions of the scenario: one host range each, mapped into every VM that names
+   it (the same HPA at each VM's shmem-gpa). */
+struct shmem_region {
+    const char *name;
+    uint64_t size;
+    hpa_t hpa;
+};
+static struct shmem_region shmem_regions[SCENARIO_MAX_SHMEM];
+
 #define GUEST_DTB_MAX (64 * 1024)
 #define MIB (UINT64_C(1) << 20)
 
@@ -180,10 +189,19 @@ static int vm_create(uint32_t index, const struct vm_config *cfg, const void *bu
                   stage2_gpa_limit() >> 30);
         return -1;
     }
-    /* 1 GiB alignment lets stage 2 use 1 GiB blocks; fall back to 2 MiB blocks */
-    vm->ram_hpa = cfg->ram_size >= (1ull << 30) ? mem_map_alloc(&host_mem, cfg->ram_size, 1ull << 30) : 0;
-    if (!vm->ram_hpa)
-        vm->ram_hpa = mem_map_alloc(&host_mem, cfg->ram_size, 2 * MIB);
+    if (cfg->ram_hpa) {
+        if (mem_map_take(&host_mem, cfg->ram_hpa, cfg->ram_size)) {
+            ksnprintf(err, errlen, "VM '%s': memory-hpa 0x%lx-0x%lx is not free host RAM", vm->name,
+                      cfg->ram_hpa, cfg->ram_hpa + cfg->ram_size - 1);
+            return -1;
+        }
+        vm->ram_hpa = cfg->ram_hpa;
+    } else {
+        /* 1 GiB alignment lets stage 2 use 1 GiB blocks; fall back to 2 MiB blocks */
+        vm->ram_hpa = cfg->ram_size >= (1ull << 30) ? mem_map_alloc(&host_mem, cfg->ram_size, 1ull << 30) : 0;
+        if (!vm->ram_hpa)
+            vm->ram_hpa = mem_map_alloc(&host_mem, cfg->ram_size, 2 * MIB);
+    }
     if (!vm->ram_hpa) {
         ksnprintf(err, errlen, "VM '%s': no %lu MiB of free RAM for it (%lu MiB free)", vm->name,
                   cfg->ram_size / MIB, mem_map_free_bytes(&host_mem) / MIB);
@@ -195,6 +213,17 @@ static int vm_create(uint32_t index, const struct vm_config *cfg, const void *bu
                    NULL)) {
         ksnprintf(err, errlen, "VM '%s': out of memory for stage-2 tables", vm->name);
         return -1;
+    }
+    if (cfg->shmem >= 0) {
+        const struct shmem_region *shm = &shmem_regions[cfg->shmem];
+        if (stage2_map(vm->stage2_root, cfg->shmem_gpa, shm->hpa, shm->size, S2_READ | S2_WRITE,
+                       alloc_table, NULL)) {
+            ksnprintf(err, errlen, "VM '%s': cannot map shmem '%s' at GPA 0x%lx", vm->name,
+                      shm->name, cfg->shmem_gpa);
+            return -1;
+        }
+        kprintf("keel: VM '%s': shmem '%s' (%lu KiB) at GPA 0x%lx\n", vm->name, shm->name,
+                shm->size / 1024, cfg->shmem_gpa);
     }
     for (uint32_t i = 0; i < vm->nr_vcpus; i++) {
         struct vcpu *v = &vm->vcpus[i];
@@ -219,6 +248,17 @@ static int vm_create(uint32_t index, const struct vm_config *cfg, const void *bu
 int vms_create(const struct scenario *sc, const void *bundle, uint64_t bundle_size, char *err,
                size_t errlen)
 {
+    for (uint32_t i = 0; i < sc->nr_shmem; i++) {
+        struct shmem_region *shm = &shmem_regions[i];
+        shm->name = sc->shmem[i].name;
+        shm->size = sc->shmem[i].size;
+        shm->hpa = mem_alloc_zeroed(shm->size, 2 * MIB);
+        if (!shm->hpa) {
+            ksnprintf(err, errlen, "shmem '%s': no %lu KiB of free RAM for it", shm->name,
+                      shm->size / 1024);
+            return -1;
+        }
+    }
     for (uint32_t i = 0; i < sc->nr_vms; i++)
         if (vm_create(i, &sc->vms[i], bundle, bundle_size, err, errlen))
             return -1;
@@ -279,4 +319,10 @@ int vm_reload(struct vm *vm)
         return -1;
     }
     return 0;
+}
+
+void hyp_serve_requests(struct vcpu *v, uint32_t req)
+{
+    if (req & VCPU_REQ_DEVICES)
+        vplat_sync_lines(v->vm);
 }

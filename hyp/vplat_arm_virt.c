@@ -4,6 +4,7 @@
  *   0x08000000  virtual GICv2 distributor (model, hyp/vdev/vgic_dist.c), 64 SPIs
  *   0x08010000  GICv2 CPU interface = the hardware GICV page, mapped by stage 2 (no exits)
  *   0x09000000  virtual PL011 UART, SPI 1 (INTID 33)
+ *   0x09010000  inter-VM doorbell (hyp/vdev/doorbell.c), SPI 2 (INTID 34)
  * The DTS files under configs/qemu-virt-aarch64 describe the same addresses to the guest.
  */
 #include <keel/console.h>
@@ -11,6 +12,7 @@
 #include <keel/pcpu.h>
 #include <keel/platform.h>
 #include <keel/stage2.h>
+#include <keel/vdev/doorbell.h>
 #include <keel/vdev/pl011.h>
 #include <keel/vdev/vgic_dist.h>
 #include <keel/vplat.h>
@@ -20,12 +22,15 @@
 #define VPLAT_GICC_SIZE 0x2000ull
 #define VPLAT_UART_GPA 0x09000000ull
 #define VPLAT_UART_INTID 33
+#define VPLAT_DOORBELL_GPA 0x09010000ull
+#define VPLAT_DOORBELL_INTID 34
 #define VPLAT_NR_SPIS 64
 
 struct vplat_arm {
     struct vm *vm;
     struct vpl011 uart;
     struct vgicd gicd;
+    struct doorbell doorbell;
 };
 
 static struct vplat_arm vplats[KEEL_MAX_VMS];
@@ -45,6 +50,34 @@ static void uart_irq(void *ctx, bool level)
 {
     struct vplat_arm *p = ctx;
     vgicd_set_level(&p->gicd, 0, VPLAT_UART_INTID, level);
+}
+
+static void doorbell_irq(void *ctx, bool level)
+{
+    struct vplat_arm *p = ctx;
+    vgicd_set_level(&p->gicd, 0, VPLAT_DOORBELL_INTID, level);
+}
+
+/* The VM rang VM `target`: its PENDING bit is set lock-free, and one of its vCPUs brings the
+   line into its distributor under its own lock (vplat_sync_lines). */
+static void doorbell_ring(void *ctx, uint32_t target)
+{
+    struct vplat_arm *p = ctx;
+    if (target >= nr_vms)
+        return;
+    doorbell_raise(&vplats[target].doorbell, p->vm->id);
+    if (target == p->vm->id)
+        doorbell_sync(&p->doorbell);
+    else
+        vcpu_kick(&vms[target].vcpus[0], VCPU_REQ_DEVICES);
+}
+
+void vplat_sync_lines(struct vm *vm)
+{
+    struct vplat_arm *p = vm->vplat;
+    spin_lock(&vm->lock);
+    doorbell_sync(&p->doorbell);
+    spin_unlock(&vm->lock);
 }
 
 /* The distributor has something new for vCPU `index` (called with the VM lock held). */
@@ -110,7 +143,8 @@ int vplat_create(struct vm *vm, char *err, size_t errlen)
     vm->vplat = p;
     vplat_reset(vm);
     if (vm_add_mmio(vm, VPLAT_UART_GPA, VPL011_WINDOW_SIZE, &uart_ops, p) ||
-        vm_add_mmio(vm, VPLAT_GICD_GPA, VGICD_WINDOW_SIZE, &gicd_ops, p)) {
+        vm_add_mmio(vm, VPLAT_GICD_GPA, VGICD_WINDOW_SIZE, &gicd_ops, p) ||
+        vm_add_mmio(vm, VPLAT_DOORBELL_GPA, DOORBELL_WINDOW_SIZE, &doorbell_ops, &p->doorbell)) {
         ksnprintf(err, errlen, "VM '%s': its RAM overlaps the GIC/UART windows at 0x08000000-0x09000fff",
                   vm->name);
         return -1;
@@ -129,6 +163,7 @@ void vplat_reset(struct vm *vm)
     struct vplat_arm *p = vm->vplat;
     vpl011_init(&p->uart, uart_tx, uart_irq, p);
     vgicd_init(&p->gicd, VPLAT_NR_SPIS, vm->nr_vcpus, gicd_kick, p);
+    doorbell_init(&p->doorbell, vm->id, doorbell_ring, doorbell_irq, p);
 }
 
 bool vplat_console_input(struct vm *vm, uint8_t byte)

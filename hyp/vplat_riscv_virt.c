@@ -3,9 +3,11 @@
  * The RISC-V guest platform, laid out like QEMU's "virt" machine so stock kernels and DTSs fit:
  *   0x0c000000  virtual PLIC (riscv,ndev = 95, one S-mode context per vCPU)
  *   0x10000000  virtual ns16550a UART, PLIC source 10
+ *   0x10001000  inter-VM doorbell (hyp/vdev/doorbell.c), PLIC source 11
  * The DTS files under configs/qemu-virt-riscv64 describe the same addresses to the guest.
  */
 #include <keel/console.h>
+#include <keel/vdev/doorbell.h>
 #include <keel/vdev/uart16550.h>
 #include <keel/vdev/vplic.h>
 #include <keel/vplat.h>
@@ -14,11 +16,14 @@
 #define VPLAT_PLIC_NDEV 95
 #define VPLAT_UART_GPA 0x10000000ull
 #define VPLAT_UART_IRQ 10
+#define VPLAT_DOORBELL_GPA 0x10001000ull
+#define VPLAT_DOORBELL_IRQ 11
 
 struct vplat_riscv {
     struct vm *vm;
     struct vuart16550 uart;
     struct vplic plic;
+    struct doorbell doorbell;
 };
 
 static struct vplat_riscv vplats[KEEL_MAX_VMS];
@@ -41,6 +46,34 @@ static void plic_notify(void *ctx, uint32_t context, bool pending)
     struct vplat_riscv *p = ctx;
     if (context < p->vm->nr_vcpus)
         vcpu_arch_set_ext_irq(&p->vm->vcpus[context], pending);
+}
+
+static void doorbell_irq(void *ctx, bool level)
+{
+    struct vplat_riscv *p = ctx;
+    vplic_set_level(&p->plic, VPLAT_DOORBELL_IRQ, level);
+}
+
+/* The VM rang VM `target`: its PENDING bit is set lock-free, and one of its vCPUs brings the
+   line into its PLIC under its own lock (vplat_sync_lines). */
+static void doorbell_ring(void *ctx, uint32_t target)
+{
+    struct vplat_riscv *p = ctx;
+    if (target >= nr_vms)
+        return;
+    doorbell_raise(&vplats[target].doorbell, p->vm->id);
+    if (target == p->vm->id)
+        doorbell_sync(&p->doorbell);
+    else
+        vcpu_kick(&vms[target].vcpus[0], VCPU_REQ_DEVICES);
+}
+
+void vplat_sync_lines(struct vm *vm)
+{
+    struct vplat_riscv *p = vm->vplat;
+    spin_lock(&vm->lock);
+    doorbell_sync(&p->doorbell);
+    spin_unlock(&vm->lock);
 }
 
 /* UART reads may free FIFO room: top it up from the VM's console queue */
@@ -71,8 +104,9 @@ int vplat_create(struct vm *vm, char *err, size_t errlen)
     vm->vplat = p;
     vplat_reset(vm);
     if (vm_add_mmio(vm, VPLAT_UART_GPA, VUART16550_WINDOW_SIZE, &uart_ops, p) ||
-        vm_add_mmio(vm, VPLAT_PLIC_GPA, vplic_window_size(vm->nr_vcpus), &vplic_ops, &p->plic)) {
-        ksnprintf(err, errlen, "VM '%s': its RAM overlaps the UART/PLIC windows at 0x0c000000-0x10000fff",
+        vm_add_mmio(vm, VPLAT_PLIC_GPA, vplic_window_size(vm->nr_vcpus), &vplic_ops, &p->plic) ||
+        vm_add_mmio(vm, VPLAT_DOORBELL_GPA, DOORBELL_WINDOW_SIZE, &doorbell_ops, &p->doorbell)) {
+        ksnprintf(err, errlen, "VM '%s': its RAM or shmem overlaps the PLIC, UART or doorbell window",
                   vm->name);
         return -1;
     }
@@ -84,6 +118,7 @@ void vplat_reset(struct vm *vm)
     struct vplat_riscv *p = vm->vplat;
     vuart16550_init(&p->uart, uart_tx, uart_irq, p);
     vplic_init(&p->plic, VPLAT_PLIC_NDEV, vm->nr_vcpus, plic_notify, p);
+    doorbell_init(&p->doorbell, vm->id, doorbell_ring, doorbell_irq, p);
 }
 
 bool vplat_console_input(struct vm *vm, uint8_t byte)

@@ -326,6 +326,28 @@ else
     echo "keel-guest: clock BAD"
 fi
 
+# keel.peer=SHMEM,DOORBELL,VM (a keel scenario with a peer VM): write a message into the shared
+# memory (a 32-bit length, then the bytes), then ring VM number VM through the doorbell at
+# DOORBELL (keel's inter-VM doorbell: RING register at +8).
+for arg in $(cat /proc/cmdline); do
+    case "$arg" in
+        keel.peer=*)
+            spec=${arg#keel.peer=}
+            shm=${spec%%,*}; rest=${spec#*,}; bell=${rest%%,*}; peer=${rest#*,}
+            msg="hello from linux, $(uname -m)"
+            i=0
+            while [ $i -lt ${#msg} ]; do
+                c=$(printf '%d' "'$(expr substr "$msg" $((i + 1)) 1)")
+                devmem $((shm + 4 + i)) 8 "$c"
+                i=$((i + 1))
+            done
+            devmem "$shm" 32 ${#msg}
+            devmem $((bell + 8)) 32 "$peer"
+            echo "keel-guest: peer message sent to VM $peer"
+            ;;
+    esac
+done
+
 case " $(cat /proc/cmdline) " in
     *" keel.shell=1 "*)
         echo "keel-guest: shell (exit or poweroff -f to end)"

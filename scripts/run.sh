@@ -102,18 +102,27 @@ run="$(mktemp -d "$build/runs/run.XXXXXX")"
 trap 'rm -rf "$run"' EXIT
 bundle="$run/bundle.cpio"
 if [ -n "$scenario" ]; then
-    # files named in the scenario are looked up relative to the scenario's directory
+    # Files named in the scenario (kernel, initrd, dtb) are looked up next to the scenario, in
+    # build/<arch>/configs (compiled guest DTBs), then from the repository root; each goes into
+    # the bundle under a flat name, and a copy of the scenario is rewritten to use it.
+    for opt in "$kernel" "$initrd" "$dtb"; do
+        [ -z "$opt" ] || die "--kernel/--initrd/--dtb do not combine with --scenario: name files in the scenario" 2
+    done
     mapfile -t names < <(grep -oE '(kernel|initrd|dtb)[[:space:]]*=[[:space:]]*"[^"]+"' "$scenario" |
         sed -E 's/.*"([^"]+)"/\1/' | sort -u)
     pairs=()
+    cp "$scenario" "$run/scenario.dts"
     for n in "${names[@]}"; do
         f="$(dirname "$scenario")/$n"
         [ -f "$f" ] || f="$build/configs/$n"
         [ -f "$f" ] || f="$repo/$n"
         [ -f "$f" ] || die "scenario file '$n' not found next to $scenario, in $build/configs or the repo"
-        pairs+=("$n=$f")
+        flat="$(printf '%s' "$n" | tr -c 'A-Za-z0-9._-' '_')"
+        pairs+=("$flat=$f")
+        esc="$(printf '%s' "$n" | sed 's/[][\\/.*^$]/\\&/g')"
+        sed -i "s/\"$esc\"/\"$flat\"/g" "$run/scenario.dts"
     done
-    "$repo/scripts/mkbundle.sh" "$bundle" "$scenario" "${pairs[@]}"
+    "$repo/scripts/mkbundle.sh" "$bundle" "$run/scenario.dts" "${pairs[@]}"
 else
     [ -n "$dtb" ] || dtb="$build/configs/linux.dtb"
     "$repo/scripts/check-image.sh" "$arch" "$kernel"

@@ -159,3 +159,25 @@ keel_qemu_test(aarch64.psci-test 90 0
     REJECT "^not ok" ${KEEL_NO_PANIC}
     RUN --arch aarch64 --timeout 90 --smp 2 --vcpus 2
         --kernel ${KEEL_SOURCE_DIR}/build/aarch64/tests/guests/aarch64/psci-test.bin)
+
+# ---- scenarios (issue 4) ----
+# Two VMs: Linux (2 vCPUs, harts 0-1) + the bare-metal peer (hart 2), a shared page and the
+# doorbell: the message crosses, the peer's read outside its memory faults, each VM shuts down
+# on its own, keel powers off after the last.
+keel_qemu_test(riscv64.linux-plus-baremetal 180 0
+    EXPECT "keel: scenario: 2 VM" "^\\[vm1\\] peer: bare-metal VM 1 up"
+        "^\\[vm0\\] keel-guest: cpus 2"
+        "^\\[vm1\\] peer: message: \"hello from linux, riscv64\""
+        "^\\[vm1\\] peer: read outside my memory at 0x1000000000 faulted"
+        "keel: VM 'peer' shut down" "keel: VM 'linux' shut down"
+        "keel: all VMs have shut down: powering off"
+    REJECT ${KEEL_NO_PANIC} "peer: ERROR"
+    RUN --arch riscv64 --smp 3 --timeout 180
+        --scenario ${KEEL_SOURCE_DIR}/configs/qemu-virt-riscv64/linux-plus-baremetal.dts)
+
+# Overlapping host memory: a clear error naming both VMs, and no VM starts
+keel_qemu_test(riscv64.scenario-overlap 60 1
+    EXPECT "keel: error: scenario: VMs 'first' and 'second': their host memory .memory-hpa. overlaps"
+        "keel: stopping: no VM was started"
+    REJECT "keel: starting"
+    RUN --arch riscv64 --timeout 60 --scenario ${KEEL_SOURCE_DIR}/tests/qemu/scenarios/overlap-riscv64.dts)

@@ -244,6 +244,7 @@ bool vcpu_arch_irq_pending(struct vcpu *v)
 static void vcpu_serve_requests(struct vcpu *v)
 {
     uint32_t req = atomic_exchange(&v->requests, 0);
+    hyp_serve_requests(v, req);
     if (req & VCPU_REQ_START) {
         vcpu_arch_reset(v, v->start_entry, v->start_arg);
         vcpu_load(v);

@@ -28,6 +28,10 @@ int mem_map_reserve(struct mem_map *m, hpa_t base, uint64_t size);
    hold them; returns the HPA, or 0 when nothing fits. */
 hpa_t mem_map_alloc(struct mem_map *m, uint64_t size, uint64_t align);
 
+/* Take exactly [base, base+size) out of the free ranges; -1 (nothing changed) unless all of it
+   is free (a fixed placement that overlaps firmware, keel, the bundle or another VM). */
+int mem_map_take(struct mem_map *m, hpa_t base, uint64_t size);
+
 /* Total free bytes. */
 uint64_t mem_map_free_bytes(const struct mem_map *m);
 

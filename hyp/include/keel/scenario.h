@@ -24,17 +24,32 @@ struct vm_config {
     const char *dtb;
     const char *bootargs;     /* NULL when absent: the guest DTB's own /chosen bootargs stay */
     int sstc;                 /* "riscv,sstc" = <0|1>; -1 when absent (use it if the host has it) */
+    hpa_t ram_hpa;            /* "memory-hpa" = <hpa-hi hpa-lo>: host placement; 0 = keel chooses */
+    int shmem;                /* "shmem" = "region": index into scenario.shmem, -1 = none */
+    gpa_t shmem_gpa;          /* "shmem-gpa" = <gpa-hi gpa-lo>: where the region appears */
+};
+
+#define SCENARIO_MAX_SHMEM 4
+
+/* A shared-memory region (top-level node, compatible "keel,shmem", the node name is its name). */
+struct shmem_config {
+    char name[32];
+    uint64_t size;            /* "size" = <size-hi size-lo>, bytes, a multiple of 4 KiB */
 };
 
 struct scenario {
     uint32_t nr_vms;
     struct vm_config vms[SCENARIO_MAX_VMS];
+    uint32_t nr_shmem;
+    struct shmem_config shmem[SCENARIO_MAX_SHMEM];
 };
 
 /* Parse and validate the scenario blob `fdt` for a machine with `nr_harts` harts. Errors (one
    line in err, naming the node and the property): not a keel scenario, unknown property, missing
    kernel/dtb/memory/vcpus, vcpus out of 1..SCENARIO_MAX_VCPUS, memory not 2 MiB aligned or empty,
-   pinning to a hart that does not exist or two vCPUs of one VM on one hart. Strings point into `fdt`. Returns 0 or -1. */
+   pinning to a hart that does not exist or two vCPUs of one VM on one hart, host memory
+   ("memory-hpa") that overlaps another VM's (naming both VMs), a shmem region that does not
+   exist or whose GPA range overlaps the VM's RAM, a bad shmem size. Strings point into `fdt`. Returns 0 or -1. */
 int scenario_parse(const void *fdt, uint32_t nr_harts, struct scenario *out, char *err,
                    size_t errlen);
 

@@ -25,6 +25,7 @@ enum vcpu_state {
 #define VCPU_REQ_KICK (1u << 0)      /* re-evaluate state (interrupt became pending, started) */
 #define VCPU_REQ_TLB_FLUSH (1u << 1) /* flush this VM's guest TLB entries on that hart */
 #define VCPU_REQ_START (1u << 2)     /* reset to start_entry/start_arg before running */
+#define VCPU_REQ_DEVICES (1u << 3)   /* re-sync device interrupt lines (inter-VM doorbell) */
 
 struct vm;
 
@@ -121,6 +122,10 @@ void vcpu_kick(struct vcpu *v, uint32_t request);
    resets itself to `entry` (GPA) with `arg` on its own hart before it next runs, so no hart ever
    writes another vCPU's registers. Returns false (nothing changed) when it is not OFF. */
 bool vcpu_try_start(struct vcpu *target, gpa_t entry, uint64_t arg);
+
+/* Serve the ISA-neutral request bits `req` of v (VCPU_REQ_DEVICES), on v's hart; each ISA's run
+   loop calls it with the bits it took from v->requests. */
+void hyp_serve_requests(struct vcpu *v, uint32_t req);
 
 /* Stop the whole VM (SBI SRST / PSCI SYSTEM_OFF or RESET): `state` is VM_SHUTDOWN or VM_REBOOT. */
 void vm_request_stop(struct vm *vm, enum vm_state state);
