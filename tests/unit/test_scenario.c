@@ -421,6 +421,65 @@ static void test_sstc_errors(void)
     expect_error(n, 1, 2, "vm0", "riscv,sstc", "<0> or <1>");
 }
 
+/* memory-hpa: host placement, and two VMs on the same host memory (an error naming both) */
+static void test_host_placement(void)
+{
+    struct node n[2];
+    vm_node(&n[0], "first");
+    vm_node(&n[1], "second");
+    set_cells(&n[0], "memory-hpa", 2, 0x0u, 0xc0000000u);
+    set_cells(&n[1], "memory-hpa", 2, 0x0u, 0xd0000000u); /* 256 MiB each: adjacent, fine */
+    build("keel,scenario", n, 2);
+    KTEST_EQ(parse(2), 0);
+    KTEST_EQ(sc.vms[0].ram_hpa, 0xc0000000u);
+    KTEST_EQ(sc.vms[1].ram_hpa, 0xd0000000u);
+    set_cells(&n[1], "memory-hpa", 2, 0x0u, 0xcff00000u & ~0x1fffffu); /* overlaps the first */
+    build("keel,scenario", n, 2);
+    KTEST_EQ(parse(2), -1);
+    KTEST_CHECK(has("'first'") && has("'second'") && has("overlaps"));
+    set_cells(&n[1], "memory-hpa", 2, 0x0u, 0xd0100000u);
+    expect_error(&n[1], 1, 2, "second", "memory-hpa", "multiple of 2 MiB");
+    set_cells(&n[1], "memory-hpa", 1, 0xd0000000u);
+    expect_error(&n[1], 1, 2, "second", "memory-hpa", "2 cells");
+}
+
+/* keel,shmem regions and the VMs that map them */
+static void test_shmem(void)
+{
+    struct node n[3];
+    memset(&n[0], 0, sizeof(n[0]));
+    snprintf(n[0].name, sizeof(n[0].name), "msgbuf");
+    set_str(&n[0], "compatible", "keel,shmem");
+    set_cells(&n[0], "size", 2, 0x0u, 0x1000u);
+    vm_node(&n[1], "a");
+    set_str(&n[1], "shmem", "msgbuf");
+    set_cells(&n[1], "shmem-gpa", 2, 0x0u, 0xc0000000u);
+    vm_node(&n[2], "b");
+    build("keel,scenario", n, 3);
+    KTEST_EQ(parse(2), 0);
+    KTEST_EQ(sc.nr_shmem, 1);
+    KTEST_EQ(sc.shmem[0].size, 0x1000u);
+    KTEST_EQ(sc.vms[0].shmem, 0);
+    KTEST_EQ(sc.vms[0].shmem_gpa, 0xc0000000u);
+    KTEST_EQ((uint64_t)(int64_t)sc.vms[1].shmem, (uint64_t)(int64_t)-1);
+
+    set_str(&n[1], "shmem", "nosuch");
+    expect_error(n, 3, 2, "a", "shmem", "names no");
+    set_str(&n[1], "shmem", "msgbuf");
+    set_cells(&n[1], "shmem-gpa", 2, 0x0u, 0x80001000u); /* inside the VM's RAM */
+    expect_error(n, 3, 2, "a", "shmem-gpa", "overlaps the VM's memory");
+    set_cells(&n[1], "shmem-gpa", 2, 0x0u, 0xc0000800u);
+    expect_error(n, 3, 2, "a", "shmem-gpa", "4 KiB aligned");
+    del_prop(&n[1], "shmem-gpa");
+    expect_error(n, 3, 2, "a", "shmem-gpa", "go together");
+    set_cells(&n[1], "shmem-gpa", 2, 0x0u, 0xc0000000u);
+    set_cells(&n[0], "size", 2, 0x0u, 0x1001u);
+    expect_error(n, 3, 2, "msgbuf", "size", "multiple of 4 KiB");
+    set_cells(&n[0], "size", 2, 0x0u, 0x1000u);
+    set_str(&n[0], "bogus", "x");
+    expect_error(n, 3, 2, "msgbuf", "bogus", "unknown property");
+}
+
 /* File names and bootargs must each be one non-empty NUL-terminated string. */
 static void test_bad_strings(void)
 {
@@ -474,6 +533,8 @@ int main(void)
     KTEST_RUN(test_vcpus_errors);
     KTEST_RUN(test_cpus_errors);
     KTEST_RUN(test_sstc_errors);
+    KTEST_RUN(test_host_placement);
+    KTEST_RUN(test_shmem);
     KTEST_RUN(test_bad_strings);
     KTEST_RUN(test_small_error_buffer);
     return ktest_summary();
