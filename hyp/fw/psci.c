@@ -78,7 +78,7 @@ static enum exit_action smccc_arch_features(struct vcpu *v, const struct smccc_a
                                             uint64_t *regs)
 {
     (void)v;
-    const struct psci_fn *fn = psci_find_fn((uint32_t)a->arg[0]);
+    const struct psci_fn *fn = psci_find_fn((uint32_t)smccc_arg(a, 0));
     if (!fn || !(fn->queries & QUERY_ARCH_FEATURES))
         return smccc_ret(regs, PSCI_NOT_SUPPORTED);
     return smccc_ret(regs, fn->features);
@@ -98,16 +98,16 @@ static enum exit_action psci_version(struct vcpu *v, const struct smccc_args *a,
 static enum exit_action psci_cpu_suspend(struct vcpu *v, const struct smccc_args *a,
                                          uint64_t *regs)
 {
-    uint32_t power_state = (uint32_t)a->arg[0];
+    uint32_t power_state = (uint32_t)smccc_arg(a, 0);
     uint32_t level = (power_state >> POWER_STATE_LEVEL_SHIFT) & POWER_STATE_LEVEL_MASK;
     if ((power_state & POWER_STATE_RESERVED) != 0 || level != POWER_LEVEL_CORE)
         return smccc_ret(regs, PSCI_INVALID_PARAMETERS);
     if (power_state & POWER_STATE_TYPE_POWERDOWN) {
-        if (!entry_valid(v->vm, a->arg[1]))
+        if (!entry_valid(v->vm, smccc_arg(a, 1)))
             return smccc_ret(regs, PSCI_INVALID_ADDRESS);
         v->resume_reset = true;
-        v->resume_entry = a->arg[1];
-        v->resume_arg = a->arg[2];
+        v->resume_entry = smccc_arg(a, 1);
+        v->resume_arg = smccc_arg(a, 2);
     } else {
         v->resume_reset = false;
     }
@@ -132,13 +132,13 @@ static enum exit_action psci_cpu_off(struct vcpu *v, const struct smccc_args *a,
 static enum exit_action psci_cpu_on(struct vcpu *v, const struct smccc_args *a, uint64_t *regs)
 {
     struct vm *vm = v->vm;
-    struct vcpu *target = mpidr_to_vcpu(vm, a->arg[0]);
-    gpa_t entry = a->arg[1];
+    struct vcpu *target = mpidr_to_vcpu(vm, smccc_arg(a, 0));
+    gpa_t entry = smccc_arg(a, 1);
     if (!target)
         return smccc_ret(regs, PSCI_INVALID_PARAMETERS);
     if (!entry_valid(vm, entry))
         return smccc_ret(regs, PSCI_INVALID_ADDRESS);
-    if (!vcpu_try_start(target, entry, a->arg[2]))
+    if (!vcpu_try_start(target, entry, smccc_arg(a, 2)))
         return smccc_ret(regs, PSCI_ALREADY_ON);
     return smccc_ret(regs, PSCI_SUCCESS);
 }
@@ -151,8 +151,8 @@ static enum exit_action psci_affinity_info(struct vcpu *v, const struct smccc_ar
                                            uint64_t *regs)
 {
     struct vm *vm = v->vm;
-    uint64_t target = a->arg[0];
-    uint32_t level = (uint32_t)a->arg[1];
+    uint64_t target = smccc_arg(a, 0);
+    uint32_t level = (uint32_t)smccc_arg(a, 1);
     if (level > MPIDR_MAX_LEVEL || (target & ~MPIDR_AFF_MASK) != 0)
         return smccc_ret(regs, PSCI_INVALID_PARAMETERS);
     uint64_t mask = affinity_mask(level);
@@ -197,7 +197,7 @@ static enum exit_action psci_system_reset(struct vcpu *v, const struct smccc_arg
 static enum exit_action psci_system_reset2(struct vcpu *v, const struct smccc_args *a,
                                            uint64_t *regs)
 {
-    uint32_t reset_type = (uint32_t)a->arg[0];
+    uint32_t reset_type = (uint32_t)smccc_arg(a, 0);
     if (reset_type & RESET2_VENDOR)
         return smccc_ret(regs, PSCI_NOT_SUPPORTED);
     if (reset_type != RESET2_SYSTEM_WARM_RESET)
@@ -212,7 +212,7 @@ static enum exit_action psci_features(struct vcpu *v, const struct smccc_args *a
                                       uint64_t *regs)
 {
     (void)v;
-    const struct psci_fn *fn = psci_find_fn((uint32_t)a->arg[0]);
+    const struct psci_fn *fn = psci_find_fn((uint32_t)smccc_arg(a, 0));
     if (!fn || !(fn->queries & QUERY_PSCI_FEATURES))
         return smccc_ret(regs, PSCI_NOT_SUPPORTED);
     return smccc_ret(regs, fn->features);
@@ -259,12 +259,11 @@ enum exit_action fw_handle_call(struct vcpu *v, struct exit_fw_call *call)
     const struct psci_fn *fn = psci_find_fn(fid);
     if (!fn)
         return smccc_ret(call->regs, PSCI_NOT_SUPPORTED);
-    /* every field set explicitly: no zeroing of the whole struct on the hot path */
+    /* arguments are read on demand (smccc_arg): nothing copied on the hot path */
     struct smccc_args a;
     a.fid = fid;
     a.smc64 = (fid & SMCCC_CONV_64) != 0;
-    uint64_t mask = a.smc64 ? UINT64_MAX : UINT32_MAX;
-    for (unsigned i = 0; i < SMCCC_NR_ARGS; i++)
-        a.arg[i] = call->regs[i + 1] & mask;
+    a.mask = a.smc64 ? UINT64_MAX : UINT32_MAX;
+    a.x = call->regs;
     return fn->handler(v, &a, call->regs);
 }

@@ -71,12 +71,21 @@
 
 #define SMCCC_NR_ARGS 7 /* x1..x7 */
 
-/* One call as handlers see it: arguments x1..x7 with bits 63:32 cleared for an SMC32 ID. */
+/* One call as handlers see it: the function ID and the guest's x1..x7 (read through
+   smccc_arg(), which clears bits 63:32 for an SMC32 ID; the registers themselves are never
+   modified by that). */
 struct smccc_args {
     uint32_t fid;
     bool smc64;
-    uint64_t arg[SMCCC_NR_ARGS];
+    uint64_t mask;          /* UINT64_MAX for SMC64 IDs, UINT32_MAX for SMC32 */
+    const uint64_t *x;      /* the guest's x0..x7 */
 };
+
+/* Argument i (0 = x1 ... 6 = x7) of call a. */
+static inline uint64_t smccc_arg(const struct smccc_args *a, unsigned i)
+{
+    return i < SMCCC_NR_ARGS ? a->x[i + 1] & a->mask : 0;
+}
 
 /* Which discovery call reports a table entry as implemented (bit set). */
 enum psci_fn_query {
