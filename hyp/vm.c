@@ -10,6 +10,7 @@
 #include <keel/scenario.h>
 #include <keel/stage2.h>
 #include <keel/vm.h>
+#include <keel/vdev/doorbell.h>
 #include <keel/vplat.h>
 #include <string.h>
 
@@ -321,8 +322,22 @@ int vm_reload(struct vm *vm)
     return 0;
 }
 
+void vm_doorbell_ring(struct vm *from, uint32_t target)
+{
+    if (target >= nr_vms || !vms[target].doorbell)
+        return;
+    doorbell_raise(vms[target].doorbell, from->id);
+    if (target == from->id)
+        doorbell_sync(from->doorbell);
+    else
+        vcpu_kick(&vms[target].vcpus[0], VCPU_REQ_DEVICES);
+}
+
 void hyp_serve_requests(struct vcpu *v, uint32_t req)
 {
-    if (req & VCPU_REQ_DEVICES)
-        vplat_sync_lines(v->vm);
+    if ((req & VCPU_REQ_DEVICES) && v->vm->doorbell) {
+        spin_lock(&v->vm->lock);
+        doorbell_sync(v->vm->doorbell);
+        spin_unlock(&v->vm->lock);
+    }
 }

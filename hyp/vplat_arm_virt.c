@@ -58,26 +58,10 @@ static void doorbell_irq(void *ctx, bool level)
     vgicd_set_level(&p->gicd, 0, VPLAT_DOORBELL_INTID, level);
 }
 
-/* The VM rang VM `target`: its PENDING bit is set lock-free, and one of its vCPUs brings the
-   line into its distributor under its own lock (vplat_sync_lines). */
 static void doorbell_ring(void *ctx, uint32_t target)
 {
     struct vplat_arm *p = ctx;
-    if (target >= nr_vms)
-        return;
-    doorbell_raise(&vplats[target].doorbell, p->vm->id);
-    if (target == p->vm->id)
-        doorbell_sync(&p->doorbell);
-    else
-        vcpu_kick(&vms[target].vcpus[0], VCPU_REQ_DEVICES);
-}
-
-void vplat_sync_lines(struct vm *vm)
-{
-    struct vplat_arm *p = vm->vplat;
-    spin_lock(&vm->lock);
-    doorbell_sync(&p->doorbell);
-    spin_unlock(&vm->lock);
+    vm_doorbell_ring(p->vm, target);
 }
 
 /* The distributor has something new for vCPU `index` (called with the VM lock held). */
@@ -141,6 +125,7 @@ int vplat_create(struct vm *vm, char *err, size_t errlen)
     struct vplat_arm *p = &vplats[vm->id];
     p->vm = vm;
     vm->vplat = p;
+    vm->doorbell = &p->doorbell;
     vplat_reset(vm);
     if (vm_add_mmio(vm, VPLAT_UART_GPA, VPL011_WINDOW_SIZE, &uart_ops, p) ||
         vm_add_mmio(vm, VPLAT_GICD_GPA, VGICD_WINDOW_SIZE, &gicd_ops, p) ||

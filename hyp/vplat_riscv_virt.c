@@ -54,26 +54,10 @@ static void doorbell_irq(void *ctx, bool level)
     vplic_set_level(&p->plic, VPLAT_DOORBELL_IRQ, level);
 }
 
-/* The VM rang VM `target`: its PENDING bit is set lock-free, and one of its vCPUs brings the
-   line into its PLIC under its own lock (vplat_sync_lines). */
 static void doorbell_ring(void *ctx, uint32_t target)
 {
     struct vplat_riscv *p = ctx;
-    if (target >= nr_vms)
-        return;
-    doorbell_raise(&vplats[target].doorbell, p->vm->id);
-    if (target == p->vm->id)
-        doorbell_sync(&p->doorbell);
-    else
-        vcpu_kick(&vms[target].vcpus[0], VCPU_REQ_DEVICES);
-}
-
-void vplat_sync_lines(struct vm *vm)
-{
-    struct vplat_riscv *p = vm->vplat;
-    spin_lock(&vm->lock);
-    doorbell_sync(&p->doorbell);
-    spin_unlock(&vm->lock);
+    vm_doorbell_ring(p->vm, target);
 }
 
 /* UART reads may free FIFO room: top it up from the VM's console queue */
@@ -102,6 +86,7 @@ int vplat_create(struct vm *vm, char *err, size_t errlen)
     struct vplat_riscv *p = &vplats[vm->id];
     p->vm = vm;
     vm->vplat = p;
+    vm->doorbell = &p->doorbell;
     vplat_reset(vm);
     if (vm_add_mmio(vm, VPLAT_UART_GPA, VUART16550_WINDOW_SIZE, &uart_ops, p) ||
         vm_add_mmio(vm, VPLAT_PLIC_GPA, vplic_window_size(vm->nr_vcpus), &vplic_ops, &p->plic) ||

@@ -28,6 +28,7 @@ enum vcpu_state {
 #define VCPU_REQ_DEVICES (1u << 3)   /* re-sync device interrupt lines (inter-VM doorbell) */
 
 struct vm;
+struct doorbell;
 
 struct vcpu {
     struct vcpu_arch arch; /* first member (see vcpu_arch.h) */
@@ -75,6 +76,7 @@ struct vm {
     bool sstc;             /* RISC-V: the guest owns vstimecmp */
     bool reported;         /* its shutdown has been announced */
     uint32_t boot_count;   /* times its images were loaded (reboots), mixed into its rng-seed */
+    struct doorbell *doorbell; /* its inter-VM doorbell (set by vplat_create) */
     const void *bundle;    /* the image bundle, kept for reboots */
     uint64_t bundle_size;
 };
@@ -122,6 +124,12 @@ void vcpu_kick(struct vcpu *v, uint32_t request);
    resets itself to `entry` (GPA) with `arg` on its own hart before it next runs, so no hart ever
    writes another vCPU's registers. Returns false (nothing changed) when it is not OFF. */
 bool vcpu_try_start(struct vcpu *target, gpa_t entry, uint64_t arg);
+
+/* The inter-VM doorbell of `from` was rung for VM `target` (an index; no such VM: ignored):
+   target's PENDING bit for `from` is set lock-free and one of its vCPUs is asked to bring the
+   line into its interrupt controller (VCPU_REQ_DEVICES); ringing oneself syncs at once (the
+   caller holds from->lock). */
+void vm_doorbell_ring(struct vm *from, uint32_t target);
 
 /* Serve the ISA-neutral request bits `req` of v (VCPU_REQ_DEVICES), on v's hart; each ISA's run
    loop calls it with the bits it took from v->requests. */

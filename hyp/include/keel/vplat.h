@@ -6,16 +6,13 @@
 
 #include <keel/vm.h>
 
-/* Create and register the VM's device models (console UART, interrupt controller). Called once
-   per VM after its vCPUs exist. Returns 0, or -1 with a reason in err. */
+/* Create and register the VM's device models (console UART, interrupt controller, inter-VM
+   doorbell: vm->doorbell). Called once per VM after its vCPUs exist. Returns 0, or -1 with a
+   reason in err. */
 int vplat_create(struct vm *vm, char *err, size_t errlen);
 
 /* Reset the models to power-on state (VM reboot). */
 void vplat_reset(struct vm *vm);
-
-/* Bring device interrupt lines that other harts changed (the doorbell's PENDING bits) into the
-   VM's interrupt controller; called on one of the VM's harts. */
-void vplat_sync_lines(struct vm *vm);
 
 /* Console input for the VM's UART: true when the byte was taken, false when its FIFO is full. */
 bool vplat_console_input(struct vm *vm, uint8_t byte);
