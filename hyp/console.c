@@ -58,22 +58,56 @@ void kprintf(const char *fmt, ...)
     va_end(ap);
 }
 
+/* With several VMs, each VM's output is gathered into whole lines (up to GUEST_LINE_MAX
+   bytes) and printed with its tag in one piece, so two VMs printing at once never cut each
+   other's lines. A lone VM's bytes go straight out (an interactive shell's prompt has no
+   newline). */
+#define GUEST_LINE_MAX 160
+
+struct guest_line {
+    uint8_t buf[GUEST_LINE_MAX];
+    uint32_t len;
+};
+
+static struct guest_line guest_lines[8];
+
+/* Print VM vm_id's gathered bytes as one tagged line; console_lock held. */
+static void flush_guest_line(uint32_t vm_id)
+{
+    struct guest_line *l = &guest_lines[vm_id];
+    if (!l->len)
+        return;
+    char tag[16];
+    ksnprintf(tag, sizeof(tag), "[vm%u] ", vm_id);
+    put_str(tag);
+    for (uint32_t i = 0; i < l->len; i++)
+        put_raw(l->buf[i]);
+    if (l->buf[l->len - 1] != '\n')
+        put_str("\n"); /* a line cut at GUEST_LINE_MAX (or flushed for input) ends here */
+    l->len = 0;
+}
+
 void console_guest_putc(uint32_t vm_id, uint8_t byte)
 {
     spin_lock(&console_lock);
-    if (vm_count > 1) {
-        if (last_vm != (int32_t)vm_id) {
-            if (last_vm >= 0)
-                put_str("\n");
-            char tag[16];
-            ksnprintf(tag, sizeof(tag), "[vm%u] ", vm_id);
-            put_str(tag);
-        }
-        last_vm = byte == '\n' ? -1 : (int32_t)vm_id;
+    if (vm_count > 1 && vm_id < KEEL_ARRAY_SIZE(guest_lines)) {
+        struct guest_line *l = &guest_lines[vm_id];
+        if (byte != '\r')
+            l->buf[l->len++] = byte;
+        if (byte == '\n' || l->len == GUEST_LINE_MAX)
+            flush_guest_line(vm_id);
     } else {
         last_vm = byte == '\n' ? -1 : (int32_t)vm_id;
+        put_raw(byte);
     }
-    put_raw(byte);
+    spin_unlock(&console_lock);
+}
+
+void console_guest_flush(uint32_t vm_id)
+{
+    spin_lock(&console_lock);
+    if (vm_id < KEEL_ARRAY_SIZE(guest_lines))
+        flush_guest_line(vm_id);
     spin_unlock(&console_lock);
 }
 

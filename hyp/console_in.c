@@ -82,6 +82,8 @@ void console_poll_input(void)
     }
     uint32_t target = focus;
     spin_unlock(&poll_lock);
-    if (got)
+    if (got) {
+        console_guest_flush(target); /* show the VM's prompt before its answer */
         feed_vm(&vms[target]);
+    }
 }

@@ -32,6 +32,7 @@ static bool all_vms_shut_down(void)
 /* The VM of `v` stopped: the hart that sees it first reports it; a reboot restarts it. */
 static void vm_stopped(struct vm *vm)
 {
+    console_guest_flush(vm->id); /* its last, unterminated output line */
     spin_lock(&lifecycle_lock);
     uint32_t state = atomic_load(&vm->state);
     if (state == VM_SHUTDOWN && !vm->reported) {
@@ -48,7 +49,10 @@ static void vm_stopped(struct vm *vm)
         else
             atomic_store(&vm->state, VM_SHUTDOWN);
     }
-    bool done = all_vms_shut_down();
+    static bool powering_off;
+    bool done = all_vms_shut_down() && !powering_off;
+    if (done)
+        powering_off = true; /* one hart announces it and powers off; the others wait */
     spin_unlock(&lifecycle_lock);
     if (done) {
         kprintf("keel: all VMs have shut down: powering off\n");

@@ -181,3 +181,18 @@ keel_qemu_test(riscv64.scenario-overlap 60 1
         "keel: stopping: no VM was started"
     REJECT "keel: starting"
     RUN --arch riscv64 --timeout 60 --scenario ${KEEL_SOURCE_DIR}/tests/qemu/scenarios/overlap-riscv64.dts)
+
+# The same two VMs on AArch64: Linux (2 vCPUs, cores 0-1) + the bare-metal peer
+# (tests/guests/aarch64/peer.c, core 2); the doorbell arrives as SPI INTID 34 through keel's GICv2
+# distributor model, the peer's read outside its memory is a data abort (EC 0x25).
+keel_qemu_test(aarch64.linux-plus-baremetal 180 0
+    EXPECT "keel: scenario: 2 VM" "^\\[vm1\\] peer: bare-metal VM 1 up"
+        "^\\[vm0\\] keel-guest: cpus 2"
+        "^\\[vm1\\] peer: doorbell interrupt \\(INTID 34\\) from VM bitmap 0x1"
+        "^\\[vm1\\] peer: message: \"hello from linux, aarch64\""
+        "^\\[vm1\\] peer: read outside my memory at 0x1000000000 faulted \\(EC 0x25\\)"
+        "keel: VM 'peer' shut down" "keel: VM 'linux' shut down"
+        "keel: all VMs have shut down: powering off"
+    REJECT ${KEEL_NO_PANIC} "peer: ERROR"
+    RUN --arch aarch64 --smp 3 --timeout 180
+        --scenario ${KEEL_SOURCE_DIR}/configs/qemu-virt-aarch64/linux-plus-baremetal.dts)

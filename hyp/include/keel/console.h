@@ -28,8 +28,12 @@ int ksnprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((forma
 int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 
 /* One byte of guest console output from VM `vm_id`; with more than one VM running, each line is
-   prefixed with the VM's tag. */
+   printed whole, prefixed with the VM's tag "[vmN] ". */
 void console_guest_putc(uint32_t vm_id, uint8_t byte);
+
+/* Print VM vm_id's partial output line now (with several VMs, guest output is gathered into
+   whole lines; console input for that VM flushes its prompt this way). */
+void console_guest_flush(uint32_t vm_id);
 
 /* Tell the console how many VMs exist (1 = no prefixes). */
 void console_set_vm_count(uint32_t count);
