@@ -196,3 +196,18 @@ keel_qemu_test(aarch64.linux-plus-baremetal 180 0
     REJECT ${KEEL_NO_PANIC} "peer: ERROR"
     RUN --arch aarch64 --smp 3 --timeout 180
         --scenario ${KEEL_SOURCE_DIR}/configs/qemu-virt-aarch64/linux-plus-baremetal.dts)
+
+# The shipped one-VM SMP scenarios (configs/<platform>/linux-smp.dts)
+foreach(arch riscv64 aarch64)
+    if(arch STREQUAL "riscv64")
+        set(platform qemu-virt-riscv64)
+    else()
+        set(platform qemu-virt-aarch64)
+    endif()
+    keel_qemu_test(${arch}.scenario-linux-smp 150 0
+        EXPECT "keel: scenario: 1 VM" "keel: VM 'linux': 2 vCPU" "^keel-guest: cpus 2"
+            "^keel-guest: clock ok" "keel: all VMs have shut down"
+        REJECT ${KEEL_NO_PANIC}
+        RUN --arch ${arch} --smp 2 --timeout 150
+            --scenario ${KEEL_SOURCE_DIR}/configs/${platform}/linux-smp.dts)
+endforeach()
