@@ -211,3 +211,18 @@ foreach(arch riscv64 aarch64)
         RUN --arch ${arch} --smp 2 --timeout 150
             --scenario ${KEEL_SOURCE_DIR}/configs/${platform}/linux-smp.dts)
 endforeach()
+
+# Four VMs at once, each the bench guest alone on its own hart/core (tests/bench/four-vms-ARCH.dts,
+# the scenario scripts/bench.sh uses for "exit cost with 1 and 4 VMs"): every VM completes
+# its exit-path measurements, shuts down alone, and the last one powers the machine off.
+# Under -icount (as in bench.sh) QEMU runs the harts in turn, so the VMs finish in order.
+foreach(arch riscv64 aarch64)
+    keel_qemu_test(${arch}.four-vms 120 0
+        EXPECT "keel: scenario: 4 VM" "VMID 4" "keel: starting 4 VM"
+            "^\\[vm0\\] bench: done" "keel: VM 'bench0' shut down" "^\\[vm1\\] bench: done"
+            "^\\[vm2\\] bench: done" "^\\[vm3\\] bench: done" "keel: VM 'bench3' shut down"
+            "keel: all VMs have shut down: powering off"
+        REJECT ${KEEL_NO_PANIC} "bench: error"
+        RUN --arch ${arch} --smp 4 --timeout 120
+            --scenario ${KEEL_SOURCE_DIR}/tests/bench/four-vms-${arch}.dts -- -icount shift=0)
+endforeach()
