@@ -227,14 +227,17 @@ foreach(arch riscv64 aarch64)
             --scenario ${KEEL_SOURCE_DIR}/tests/bench/four-vms-${arch}.dts -- -icount shift=0)
 endforeach()
 
-# VM reboot (issue 4, lifecycle): the reboot guest asks for SBI SRST cold reboot once; keel
+# VM reboot (issue 4, lifecycle): the reboot guest asks for a reboot once; keel
 # reloads it from its pristine image (its .data holds the initial value again) and restarts it
 # alone while a second VM runs on the other hart; both shut down and keel powers off.
-keel_qemu_test(riscv64.vm-reboot 60 0
-    EXPECT "keel: starting 2 VM" "^\\[vm0\\] reboot: first boot"
-        "keel: VM 'rebooter' reboots" "^\\[vm0\\] reboot: boot 2"
-        "^\\[vm0\\] reboot: reloaded from the pristine image"
-        "keel: all VMs have shut down: powering off"
-    REJECT ${KEEL_NO_PANIC} "reboot: ERROR" "bench: error"
-    RUN --arch riscv64 --smp 2 --timeout 60
-        --scenario ${KEEL_SOURCE_DIR}/tests/qemu/scenarios/reboot-riscv64.dts)
+# (RISC-V: SBI SRST cold reboot; AArch64: PSCI SYSTEM_RESET)
+foreach(arch riscv64 aarch64)
+    keel_qemu_test(${arch}.vm-reboot 60 0
+        EXPECT "keel: starting 2 VM" "^\\[vm0\\] reboot: first boot"
+            "keel: VM 'rebooter' reboots" "^\\[vm0\\] reboot: boot 2"
+            "^\\[vm0\\] reboot: reloaded from the pristine image"
+            "keel: all VMs have shut down: powering off"
+        REJECT ${KEEL_NO_PANIC} "reboot: ERROR" "bench: error"
+        RUN --arch ${arch} --smp 2 --timeout 60
+            --scenario ${KEEL_SOURCE_DIR}/tests/qemu/scenarios/reboot-${arch}.dts)
+endforeach()

@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * reboot: checks keel's VM reboot (issue 4, lifecycle): a VM that calls PSCI SYSTEM_RESET is
+ * reloaded from its pristine images and restarted. The guest keeps its boot count in a
+ * scenario shared-memory page (keel,shmem: it outlives the VM's own RAM), and on the first
+ * boot dirties an initialised variable in its image before it resets. On the second boot the
+ * variable must hold its initial value again (the image was copied again; the rest of RAM is,
+ * as on a machine's reset, not cleared). It then shuts its VM down with SYSTEM_OFF.
+ * Scenario: tests/qemu/scenarios/reboot-aarch64.dts (shared page at SHMEM_GPA).
+ */
+#include "guest.h"
+
+#define SHMEM_GPA UINT64_C(0x80000000)
+#define UART_GPA UINT64_C(0x09000000)
+#define BOOT_MAGIC UINT64_C(0x6b65656c72656230) /* "keelreb0": the page holds a count */
+#define DATA_INITIAL UINT64_C(0x1234567890abcdef)
+#define DATA_DIRTY UINT64_C(0xdeadbeefdeadbeef)
+
+volatile struct secondary_report g_secondary; /* start.S and trap.c want these */
+uint64_t g_clobber_after[32];
+uint64_t g_clobber_sp_before;
+
+/* In .data: the reload must put DATA_INITIAL back. */
+static volatile uint64_t g_initialised = DATA_INITIAL;
+
+struct boot_page {
+    uint64_t magic;
+    uint64_t boots;
+};
+
+void report_unexpected(const char *what, uint64_t esr, uint64_t elr, uint64_t far)
+{
+    out("reboot: ERROR: %s esr=0x%lx elr=0x%lx far=0x%lx\n", what, esr, elr, far);
+}
+
+static int64_t psci(uint64_t fn)
+{
+    register uint64_t x0 __asm__("x0") = fn;
+    __asm__ volatile("hvc #0" : "+r"(x0)::"x1", "x2", "x3", "memory");
+    return (int64_t)x0;
+}
+
+void finish(void)
+{
+    int64_t r = psci(PSCI_SYSTEM_OFF);
+    out("reboot: ERROR: SYSTEM_OFF returned %ld\n", r);
+    for (;;)
+        wait_for_interrupt();
+}
+
+void secondary_main(uint64_t context_id, uint64_t entry_el, uint64_t entry_daif,
+                    uint64_t entry_sctlr)
+{
+    (void)context_id;
+    (void)entry_el;
+    (void)entry_daif;
+    (void)entry_sctlr;
+    for (;;)
+        wait_for_interrupt();
+}
+
+void guest_main(uint64_t dtb, uint64_t bad_relocs, uint64_t entry_el, uint64_t entry_daif,
+                uint64_t entry_sctlr)
+{
+    (void)dtb;
+    (void)entry_el;
+    (void)entry_daif;
+    (void)entry_sctlr;
+    console_init(UART_GPA);
+    trap_set_primary(read_mpidr() & MPIDR_AFF_MASK);
+    if (bad_relocs != 0)
+        out("reboot: ERROR: %lu relocations of an unknown type\n", bad_relocs);
+    volatile struct boot_page *page = (volatile struct boot_page *)(uintptr_t)SHMEM_GPA;
+
+    if (page->magic != BOOT_MAGIC) {
+        out("reboot: first boot; .data holds 0x%lx, dirtying it, then PSCI SYSTEM_RESET\n",
+            g_initialised);
+        page->magic = BOOT_MAGIC;
+        page->boots = 1;
+        g_initialised = DATA_DIRTY;
+        int64_t r = psci(PSCI_SYSTEM_RESET);
+        out("reboot: ERROR: SYSTEM_RESET returned %ld\n", r);
+        finish();
+    }
+
+    page->boots++;
+    out("reboot: boot %lu\n", page->boots);
+    if (g_initialised == DATA_INITIAL)
+        out("reboot: reloaded from the pristine image: .data holds 0x%lx again\n", g_initialised);
+    else
+        out("reboot: ERROR: .data holds 0x%lx after the reboot, the image had 0x%lx\n", g_initialised,
+            DATA_INITIAL);
+    finish();
+}
