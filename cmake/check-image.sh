@@ -4,7 +4,8 @@
 # Guests own the FP state and keel never saves it on the fast exit path, so keel must not touch
 # it. Exception: on AArch64, Debian's libfdt.a uses FP/SIMD registers (d15, v31) in its fdt_*
 # functions, which run only at boot, before any guest, with CPTR_EL2 letting FP through
-# (boot/aarch64/head.S).
+# (boot/aarch64/head.S). On RISC-V, riscv_fp_save/riscv_fp_restore (vcpu/riscv64/fp.S) switch the
+# guest FP state between the vCPUs of a time-shared hart; nothing else may touch it.
 set -eu
 objdump="$1" elf="$2" arch="$3"
 "$objdump" -d --no-show-raw-insn "$elf" | awk -v arch="$arch" '
@@ -13,6 +14,7 @@ objdump="$1" elf="$2" arch="$3"
         n = split($0, f, "\t"); op = f[2]; args = (n >= 3) ? f[3] : ""
         sub(/<.*/, "", args); sub(/\/\/.*/, "", args); sub(/#.*/, "", args)
         if (arch == "riscv64") {
+            if (fn ~ /^riscv_fp_(save|restore)$/) next
             if ((op ~ /^(c\.)?f[a-z]/ && op !~ /^fence/) || op ~ /^(frcsr|fscsr|frrm|fsrm|frflags|fsflags)$/) bad[fn] = 1
         } else if (fn !~ /^_?fdt/ && op !~ /^(b|bl|b\..*|cbn?z|tbn?z|adrp?|\.word|\.inst)$/) {
             reg = "[qdshb]([0-9]|[12][0-9]|3[01])"

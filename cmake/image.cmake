@@ -44,8 +44,8 @@ set(KEEL_COMMON_SOURCES
 if(KEEL_ARCH STREQUAL "riscv64")
     set(KEEL_ARCH_SOURCES
         boot/riscv64/head.S boot/riscv64/probe.S boot/riscv64/setup.c
-        vcpu/riscv64/exit.c vcpu/riscv64/insn.c vcpu/riscv64/stage2.c vcpu/riscv64/switch.S
-        vcpu/riscv64/vcpu.c
+        vcpu/riscv64/exit.c vcpu/riscv64/fp.S vcpu/riscv64/insn.c vcpu/riscv64/stage2.c
+        vcpu/riscv64/switch.S vcpu/riscv64/timer.c vcpu/riscv64/vcpu.c
         hyp/vplat_riscv_virt.c hyp/vdev/uart16550.c hyp/vdev/vplic.c
         hyp/fw/sbi.c hyp/fw/sbi_base.c hyp/fw/sbi_dbcn.c hyp/fw/sbi_hsm.c hyp/fw/sbi_ipi.c
         hyp/fw/sbi_legacy.c hyp/fw/sbi_rfence.c hyp/fw/sbi_srst.c hyp/fw/sbi_time.c

@@ -7,7 +7,7 @@
 
 static struct spinlock lifecycle_lock = SPINLOCK_INIT;
 
-/* Per hart: a new choice of vCPU was requested (set by any hart, cleared by its own loop). */
+/* Per hart: a vCPU it is not running was woken (set by any hart, taken by the hart itself). */
 static _Atomic uint32_t resched[KEEL_MAX_HARTS];
 
 void sched_request_resched(uint32_t pcpu_index)
@@ -16,9 +16,9 @@ void sched_request_resched(uint32_t pcpu_index)
         atomic_store(&resched[pcpu_index], 1);
 }
 
-bool sched_resched_pending(void)
+bool sched_take_resched(void)
 {
-    return atomic_load_explicit(&resched[this_pcpu()->index], memory_order_relaxed) != 0;
+    return atomic_exchange(&resched[this_pcpu()->index], 0) != 0;
 }
 
 static bool all_vms_shut_down(void)
@@ -65,8 +65,8 @@ void sched_run(void)
     struct pcpu *p = this_pcpu();
     struct vcpu *prev = NULL;
     for (;;) {
-        /* cleared before the choice: a request made after this point is seen by the next
-           vcpu_arch_run(), which then comes straight back */
+        /* cleared before the choice, which sees every vCPU woken so far; a wake-up after
+           this point is taken by vcpu_arch_run() */
         atomic_store(&resched[p->index], 0);
         struct vcpu *v = sched_pick(p, prev);
         if (!v) {

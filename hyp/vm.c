@@ -8,6 +8,7 @@
 #include <keel/pcpu.h>
 #include <keel/platform.h>
 #include <keel/scenario.h>
+#include <keel/sched.h>
 #include <keel/stage2.h>
 #include <keel/vm.h>
 #include <keel/vdev/doorbell.h>
@@ -307,8 +308,13 @@ struct vcpu *current_vcpu(void)
 void vcpu_kick(struct vcpu *v, uint32_t request)
 {
     atomic_fetch_or(&v->requests, request);
-    if (v->pcpu != this_pcpu()->index)
-        arch_send_ipi(v->pcpu);
+    struct pcpu *self = this_pcpu();
+    struct vcpu *running = __atomic_load_n(&pcpu_stacks[v->pcpu].pcpu.current, __ATOMIC_SEQ_CST);
+    if (running != v)
+        sched_request_resched(v->pcpu); /* v may run now: its hart chooses again */
+    if (v->pcpu == self->index && (running == v || running == NULL))
+        return; /* this hart looks at v's requests before v runs again */
+    arch_send_ipi(v->pcpu);
 }
 
 int vm_reload(struct vm *vm)

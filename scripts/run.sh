@@ -19,7 +19,8 @@ Boots keel under QEMU with one Linux VM (Debian's kernel + a busybox initramfs b
   --append "ARGS"          guest kernel command line (default: console on the virtual UART)
   --dtb FILE               guest device tree blob instead of the scenario's
   --smp N                  physical harts/cores given to QEMU (default 1)
-  --vcpus N                vCPUs of the guest (default 1)
+  --vcpus N                vCPUs of the guest (default 1); vCPU i runs on hart i % smp,
+                           so more vCPUs than harts are time-shared (RISC-V)
   --mem MIB                guest RAM in MiB (default 512; QEMU gets this + 512)
   --scenario FILE          a multi-VM scenario DTS (docs/configuration.md)
   --uboot                  boot through U-Boot (booti) instead of QEMU -kernel
@@ -141,7 +142,7 @@ else
     linux {
         compatible = "keel,vm";
         memory = <0x0 $ram_gpa 0x0 $(printf '0x%x' $((mem * 1024 * 1024)))>;
-        vcpus = <$vcpus>;
+        vcpus = <$vcpus>; /* no "cpus": vCPU i runs on hart i % $smp, time-shared beyond $smp */
         kernel = "vm0-kernel";
         $initrd_prop
         dtb = "vm0-dtb";

@@ -66,11 +66,6 @@ void platform_handle_ext_irq(void)
     }
 }
 
-void arch_send_ipi(uint32_t pcpu_index)
-{
-    sbi_send_ipi(1, pcpu_stacks[pcpu_index].pcpu.hw_id);
-}
-
 static bool console_from_dt(void)
 {
     const char *c = platform.uart_compat;

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* SBI RFENCE extension, EID 0x52464E43 "RFNC" (SBI v2.0 chapter 8). Guests get no H extension,
    so the four HFENCE functions answer SBI_ERR_NOT_SUPPORTED as sec 8.4-8.7 require. keel flushes
-   a target's whole VS-stage TLB (hfence.vvma) for every range: correct, and cheap for Linux's
-   mostly full-range requests. */
+   a target's whole VS-stage TLB (hfence.vvma) and instruction cache (fence.i) for every range
+   and kind: correct, and cheap for Linux's mostly full-range requests. Like firmware, the call
+   returns once the targets have fenced (Linux frees pages right after it). */
 #include "sbi.h"
 
 enum {
@@ -29,8 +30,6 @@ enum exit_action sbi_rfence_call(struct vcpu *v, uint64_t eid, uint64_t fid, uin
         if (size != UINT64_MAX && start + size < start)
             return sbi_ret(regs, SBI_ERR_INVALID_ADDRESS, 0);
     }
-    for (uint32_t i = 0; i < v->vm->nr_vcpus; i++)
-        if (targets & (1ull << i))
-            riscv_vcpu_request_fence(&v->vm->vcpus[i], fid == RFENCE_FENCE_I);
+    riscv_vcpus_fence(v, targets); /* one batch: one IPI per hart, returns when done */
     return sbi_ret(regs, SBI_SUCCESS, 0);
 }

@@ -241,3 +241,32 @@ foreach(arch riscv64 aarch64)
         RUN --arch ${arch} --smp 2 --timeout 60
             --scenario ${KEEL_SOURCE_DIR}/tests/qemu/scenarios/reboot-${arch}.dts)
 endforeach()
+
+# --- SMP guests and the vCPU scheduler (issue 4) ---
+# Two vCPUs on two harts, one each: started through SBI HSM on their own hart, IPIs and remote
+# fences across harts; the unaligned-access probe runs on CPU 1 (a task on the second vCPU).
+keel_qemu_test(riscv64.linux-smp2 150 0
+    EXPECT "keel: boot hart [0-9]+, 2 hart" "keel: VM 'linux': 2 vCPU" "keel: hart [0-9]+ online"
+        "smp: Brought up 1 node, 2 CPUs" "cpu1: Ratio of byte access time"
+        "^keel-guest: cpus 2" "^keel-guest: clock ok" "^keel-guest: poweroff"
+        "keel: all VMs have shut down: powering off"
+    REJECT ${KEEL_NO_PANIC} "failed to come online" "rcu: INFO" "soft lockup"
+    RUN --arch riscv64 --timeout 150 --smp 2 --vcpus 2)
+
+# Two vCPUs time-shared on one hart: round-robin slices from keel's timer, guest WFI traps and
+# yields, FP and VS state switched between the two.
+keel_qemu_test(riscv64.linux-smp1-vcpus2 150 0
+    EXPECT "keel: boot hart [0-9]+, 1 hart" "keel: VM 'linux': 2 vCPU"
+        "smp: Brought up 1 node, 2 CPUs" "cpu1: Ratio of byte access time"
+        "^keel-guest: cpus 2" "^keel-guest: clock ok" "^keel-guest: poweroff"
+        "keel: all VMs have shut down: powering off"
+    REJECT ${KEEL_NO_PANIC} "failed to come online" "rcu: INFO" "soft lockup"
+    RUN --arch riscv64 --timeout 150 --smp 1 --vcpus 2)
+
+# The same without Sstc: the guests' SBI timers and keel's slices share keel's one timer
+# (SBI TIME to OpenSBI), and a descheduled vCPU's timer deadline wakes it.
+keel_qemu_test(riscv64.linux-smp1-vcpus2-nosstc 150 0
+    EXPECT "Sstc no" "smp: Brought up 1 node, 2 CPUs" "^keel-guest: cpus 2" "^keel-guest: clock ok"
+        "keel: all VMs have shut down: powering off"
+    REJECT ${KEEL_NO_PANIC} "failed to come online" "rcu: INFO" "soft lockup"
+    RUN --arch riscv64 --timeout 150 --smp 1 --vcpus 2 -- -cpu rv64,sstc=off)

@@ -24,5 +24,7 @@ void asm_offsets(void)
     DEFINE(CTX_HOST_GP, offsetof(struct riscv_ctx, host_gp));
     DEFINE(CTX_HOST_TP, offsetof(struct riscv_ctx, host_tp));
     DEFINE(CTX_HOST_S0, offsetof(struct riscv_ctx, host_s));
+    DEFINE(FP_F0, offsetof(struct riscv_fp, f));
+    DEFINE(FP_FCSR, offsetof(struct riscv_fp, fcsr));
     DEFINE(PCPU_STACK_SIZE, KEEL_STACK_SIZE);
 }

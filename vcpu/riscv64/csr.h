@@ -39,7 +39,8 @@
 #define SSTATUS_SIE (1ull << 1)
 #define SSTATUS_SPIE (1ull << 5)
 #define SSTATUS_SPP (1ull << 8)
-#define SSTATUS_FS (3ull << 13)
+#define SSTATUS_FS (3ull << 13) /* FS field; all ones = Dirty */
+#define SSTATUS_FS_CLEAN (2ull << 13)
 #define SSTATUS_SUM (1ull << 18)
 
 /* hstatus (sec 8.2.1) */

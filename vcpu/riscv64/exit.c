@@ -53,10 +53,13 @@ static enum riscv_trap_result apply_action(struct vcpu *v, enum exit_action acti
     case INJECT_FAULT:
         riscv_inject_exception(v, fault_cause, fault_tval);
         return TRAP_RESUME;
-    case BLOCK:
+    case BLOCK: {
         v->arch.ctx.sepc += insn_len;
-        atomic_store(&v->state, VCPU_BLOCKED);
+        /* only a running vCPU blocks: one its stopping VM just turned OFF stays OFF */
+        uint32_t runnable = VCPU_RUNNABLE;
+        atomic_compare_exchange_strong(&v->state, &runnable, VCPU_BLOCKED);
         return TRAP_TO_LOOP;
+    }
     case VM_STOP:
     case EXIT_TO_LOOP:
         return TRAP_TO_LOOP;

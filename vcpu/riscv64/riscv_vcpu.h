@@ -36,6 +36,35 @@ void riscv_inject_exception(struct vcpu *v, uint64_t cause, uint64_t tval);
 /* A host interrupt (scause code `irq`) taken while `v` ran. */
 enum riscv_trap_result riscv_handle_host_irq(struct vcpu *v, uint64_t irq);
 
+/* Serve v's cross-hart requests after an IPI, in trap context (fast path): TLB flushes and
+   raised interrupt lines; TRAP_TO_LOOP when something needs the run loop (a start, a stopping
+   VM, a new choice of vCPU for this hart). */
+enum riscv_trap_result riscv_vcpu_ipi(struct vcpu *v);
+
+/* keel's per-hart timer (vcpu/riscv64/timer.c). riscv_timer_run_begin: `v` (loaded) starts
+   running; on a time-shared hart (`shared`) arm the end of its slice when another vCPU may run,
+   and the wake-up deadlines of the hart's blocked vCPUs. riscv_timer_sync: raise VSTIP now if
+   v's SBI timer deadline has passed. riscv_timer_irq: keel's timer fired while `v` ran; returns
+   TRAP_TO_LOOP when the hart must choose again (riscv_timer_take_expired() then says so). riscv_timer_idle_begin/end: around an idle
+   wfi, arm the earliest wake-up of this hart's blocked vCPUs / disarm it. */
+void riscv_timer_run_begin(struct vcpu *v, bool shared);
+void riscv_timer_sync(struct vcpu *v);
+/* Another vCPU of this time-shared hart was woken: end `v`'s slice within SCHED_WAKE_US. */
+void riscv_timer_preempt_soon(struct vcpu *v);
+/* Did the running vCPU's slice (or a blocked vCPU's wake-up) end since it began? Clears it. */
+bool riscv_timer_take_expired(void);
+enum riscv_trap_result riscv_timer_irq(struct vcpu *v);
+void riscv_timer_idle_begin(void);
+/* Wait in wfi for at most ~10 us (keel's timer), or less when an interrupt comes: how a hart
+   waits for another inside a trap handler (`v` loaded), instead of spinning; a single-threaded
+   simulator (QEMU -icount) only runs the other harts while this one waits. */
+void riscv_timer_nap(struct vcpu *v);
+void riscv_timer_idle_end(void);
+
+/* fp.S: save / restore f0-f31 and fcsr (sets HS sstatus.FS to Dirty). */
+void riscv_fp_save(struct riscv_fp *fp);
+void riscv_fp_restore(const struct riscv_fp *fp);
+
 /* Per-hart H-extension set-up (hedeleg, hideleg, hcounteren, ...); also finds which guest
    features (henvcfg.STCE/PBMTE) the firmware lets through. */
 void riscv_hart_init_h(void);

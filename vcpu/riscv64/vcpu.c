@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * RISC-V vCPU mechanism: per-hart H-extension set-up, vCPU reset, load/put of VS-level CSRs,
- * the run loop around riscv_vcpu_enter(), guest timer and interrupt lines.
+ * RISC-V vCPU mechanism: per-hart H-extension set-up, vCPU reset, load/put of the guest state
+ * (VS-level CSRs, FP) when vCPUs share a hart, the run loop around riscv_vcpu_enter(), the
+ * interrupt lines other harts raise, IPIs, remote fences and the idle hart. The guest timer and
+ * keel's own timer are in timer.c.
  */
 #include <keel/console.h>
 #include <keel/pcpu.h>
 #include <keel/platform.h>
 #include <keel/sched.h>
 #include <keel/vm.h>
+#include "../../drivers/riscv/sbi_call.h"
 #include "csr.h"
 #include "riscv_vcpu.h"
 
@@ -24,8 +27,6 @@ struct riscv_host_ids riscv_host_ids;
 
 #define HENVCFG_PBMTE (1ull << 62)
 
-static void guest_timer_expired(struct vcpu *v);
-
 void vcpu_arch_setup(struct vcpu *v)
 {
     v->arch.sstc = v->vm->sstc;
@@ -35,18 +36,6 @@ void vcpu_arch_setup(struct vcpu *v)
 enum image_arch vcpu_arch_image_kind(void)
 {
     return IMAGE_RISCV64;
-}
-
-void arch_idle(void)
-{
-    __asm__ volatile("wfi");
-    uint64_t sip = csr_read(sip);
-    if (sip & MIP_SSIP)
-        csr_clear(sip, MIP_SSIP);
-    if (sip & MIP_SEIP)
-        platform_handle_ext_irq();
-    if ((sip & MIP_STIP) && (csr_read(sie) & MIP_STIP))
-        guest_timer_expired(this_pcpu()->loaded);
 }
 
 void riscv_hart_init_h(void)
@@ -68,132 +57,182 @@ void riscv_hart_init_h(void)
     csr_write(hgeie, 0);
     csr_write(htimedelta, 0);
     csr_write(hgatp, 0);
-    /* keel takes its own interrupts only while a guest runs (V=1); sstatus.SIE stays 0 */
+    /* keel takes its own interrupts only while a guest runs (V=1) and wakes from wfi on them;
+       sstatus.SIE stays 0. STIE is keel's timer (vcpu/riscv64/timer.c), set while armed. */
     csr_write(sie, MIP_SSIP | MIP_SEIP);
 }
 
-static void host_timer_program(uint64_t when)
-{
-    if (platform.host_sstc)
-        csr_write(stimecmp, when);
-    else
-        sbi_fw_set_timer(when);
-}
-
-void riscv_vcpu_set_timer(struct vcpu *v, uint64_t stime_value)
-{
-    if (v->arch.sstc) {
-        csr_write(vstimecmp, stime_value);
-        return;
-    }
-    if (csr_read(time) >= stime_value) {
-        /* already due (SBI v2.0 sec 6.1: the interrupt pends at once): no host timer needed */
-        csr_clear(sie, MIP_STIP);
-        v->arch.timer_deadline = UINT64_MAX;
-        __atomic_or_fetch(&v->arch.hvip, MIP_VSTIP, __ATOMIC_RELAXED);
-        csr_set(hvip, MIP_VSTIP);
-        return;
-    }
-    __atomic_and_fetch(&v->arch.hvip, ~MIP_VSTIP, __ATOMIC_RELAXED);
-    csr_clear(hvip, MIP_VSTIP);
-    v->arch.timer_deadline = stime_value;
-    host_timer_program(stime_value);
-    csr_set(sie, MIP_STIP);
-}
-
-/* The host timer fired: the non-Sstc guest's deadline (SBI set_timer) has come. */
-static void guest_timer_expired(struct vcpu *v)
-{
-    csr_clear(sie, MIP_STIP);
-    if (v && v->arch.timer_deadline != UINT64_MAX &&
-        csr_read(time) >= v->arch.timer_deadline) {
-        v->arch.timer_deadline = UINT64_MAX;
-        __atomic_or_fetch(&v->arch.hvip, MIP_VSTIP, __ATOMIC_RELAXED);
-        csr_set(hvip, MIP_VSTIP);
-    } else if (v && v->arch.timer_deadline != UINT64_MAX) {
-        host_timer_program(v->arch.timer_deadline);
-        csr_set(sie, MIP_STIP);
-    }
-}
-
-enum riscv_trap_result riscv_handle_host_irq(struct vcpu *v, uint64_t irq)
-{
-    switch (irq) {
-    case IRQ_S_TIMER:
-        guest_timer_expired(v);
-        return TRAP_RESUME;
-    case IRQ_S_EXT:
-        platform_handle_ext_irq();
-        return TRAP_RESUME;
-    case IRQ_S_SOFT:
-        csr_clear(sip, MIP_SSIP);
-        return atomic_load(&v->requests) ? TRAP_TO_LOOP : TRAP_RESUME;
-    default:
-        return TRAP_RESUME;
-    }
-}
+/* ---- cross-hart interrupt lines ----------------------------------------------------------
+ * A loaded vCPU's hvip lives in the hardware (its guest clears VSSIP there itself); otherwise
+ * in arch.hvip. Both belong to the vCPU's own hart. Other harts raise VSSIP through irq_raise
+ * and set the VSEIP level through ext_line, then kick; the own hart merges them (sync_irqs)
+ * before the guest runs again. */
 
 static bool vcpu_is_loaded_here(struct vcpu *v)
 {
     return this_pcpu()->loaded == v;
 }
 
+/* Merge the lines other harts set into the hardware hvip (v is loaded here). */
+static void sync_irqs(struct vcpu *v)
+{
+    uint64_t raised = atomic_exchange(&v->arch.irq_raise, 0);
+    if (raised)
+        csr_set(hvip, raised);
+    if (atomic_load(&v->arch.ext_line))
+        csr_set(hvip, MIP_VSEIP);
+    else
+        csr_clear(hvip, MIP_VSEIP);
+}
+
 void vcpu_arch_set_ext_irq(struct vcpu *v, bool level)
 {
-    if (level)
-        __atomic_or_fetch(&v->arch.hvip, MIP_VSEIP, __ATOMIC_RELAXED);
-    else
-        __atomic_and_fetch(&v->arch.hvip, ~MIP_VSEIP, __ATOMIC_RELAXED);
+    /* callers serialise on the VM's lock (virtual PLIC), so the last level stored wins */
+    atomic_store(&v->arch.ext_line, level ? 1u : 0u);
     if (vcpu_is_loaded_here(v)) {
         if (level)
             csr_set(hvip, MIP_VSEIP);
         else
             csr_clear(hvip, MIP_VSEIP);
     } else if (level) {
-        vcpu_kick(v, VCPU_REQ_KICK);
+        vcpu_kick(v, VCPU_REQ_KICK); /* a dropped level is merged at v's next entry */
     }
 }
 
 void vcpu_arch_raise_soft_irq(struct vcpu *v)
 {
-    __atomic_or_fetch(&v->arch.hvip, MIP_VSSIP, __ATOMIC_RELAXED);
-    if (vcpu_is_loaded_here(v))
+    if (v == current_vcpu()) {
         csr_set(hvip, MIP_VSSIP);
-    else
-        vcpu_kick(v, VCPU_REQ_KICK);
+        return;
+    }
+    atomic_fetch_or(&v->arch.irq_raise, MIP_VSSIP);
+    vcpu_kick(v, VCPU_REQ_KICK);
 }
 
 void riscv_vcpu_clear_soft_irq(struct vcpu *v)
 {
-    __atomic_and_fetch(&v->arch.hvip, ~MIP_VSSIP, __ATOMIC_RELAXED);
-    if (vcpu_is_loaded_here(v))
-        csr_clear(hvip, MIP_VSSIP);
+    /* v is the caller (legacy clear_ipi): a raise still in flight is cleared too */
+    atomic_fetch_and(&v->arch.irq_raise, ~MIP_VSSIP);
+    csr_clear(hvip, MIP_VSSIP);
+}
+
+/* The VS interrupts pending for v (hvip layout), on v's hart. */
+static uint64_t vcpu_pending(struct vcpu *v, bool loaded)
+{
+    uint64_t pend = loaded ? csr_read(hvip) : v->arch.hvip;
+    pend |= atomic_load(&v->arch.irq_raise);
+    if (atomic_load(&v->arch.ext_line))
+        pend |= MIP_VSEIP;
+    uint64_t deadline = v->arch.sstc ? (loaded ? csr_read(vstimecmp) : v->arch.vstimecmp)
+                                     : v->arch.timer_deadline;
+    if (deadline != UINT64_MAX && csr_read(time) >= deadline)
+        pend |= MIP_VSTIP;
+    return pend & (MIP_VSSIP | MIP_VSTIP | MIP_VSEIP);
 }
 
 bool vcpu_arch_irq_pending(struct vcpu *v)
 {
-    uint64_t hvip = __atomic_load_n(&v->arch.hvip, __ATOMIC_RELAXED);
-    if (vcpu_is_loaded_here(v))
-        hvip |= csr_read(hvip);
-    if (hvip & (MIP_VSSIP | MIP_VSTIP | MIP_VSEIP))
-        return true;
-    if (v->arch.sstc) {
-        uint64_t cmp = vcpu_is_loaded_here(v) ? csr_read(vstimecmp) : v->arch.vstimecmp;
-        return csr_read(time) >= cmp;
-    }
-    return false;
+    bool loaded = vcpu_is_loaded_here(v);
+    uint64_t vsie = loaded ? csr_read(vsie) : v->arch.vsie; /* VS view: SSIE 1, STIE 5, SEIE 9 */
+    return ((vcpu_pending(v, loaded) >> 1) & vsie) != 0;
 }
 
-void riscv_vcpu_request_fence(struct vcpu *v, bool fence_i)
+/* ---- IPIs and remote fences ------------------------------------------------------------ */
+
+void arch_send_ipi(uint32_t pcpu_index)
 {
-    (void)fence_i; /* hfence.vvma and fence.i are both done for a TLB_FLUSH request */
-    if (vcpu_is_loaded_here(v)) {
-        __asm__ volatile(".option push\n.option arch, +h\nhfence.vvma zero, zero\n"
-                         "fence.i\n.option pop" ::: "memory");
-    } else {
-        vcpu_kick(v, VCPU_REQ_TLB_FLUSH);
+    if (pcpu_index == this_pcpu()->index)
+        csr_set(sip, MIP_SSIP); /* S-mode may set its own SSIP: taken at the next guest entry */
+    else
+        sbi_send_ipi(1, pcpu_stacks[pcpu_index].pcpu.hw_id);
+}
+
+static void local_fence(void)
+{
+    __asm__ volatile(".option push\n.option arch, +h\nhfence.vvma zero, zero\n"
+                     "fence.i\n.option pop" ::: "memory");
+}
+
+void riscv_vcpus_fence(struct vcpu *caller, uint64_t targets)
+{
+    struct vm *vm = caller->vm;
+    uint64_t wait = 0;
+    uint32_t harts = 0;
+    for (uint32_t i = 0; i < vm->nr_vcpus; i++) {
+        if (!(targets & (1ull << i)))
+            continue;
+        struct vcpu *w = &vm->vcpus[i];
+        if (w == caller) {
+            local_fence();
+            continue;
+        }
+        /* Dekker with the run loop: it sets in_guest, then reads requests before entry */
+        atomic_fetch_or(&w->requests, VCPU_REQ_TLB_FLUSH);
+        if (atomic_load(&w->arch.in_guest)) {
+            wait |= 1ull << i;
+            harts |= 1u << w->pcpu;
+        }
+    }
+    for (uint32_t h = 0; harts; h++, harts >>= 1)
+        if (harts & 1)
+            arch_send_ipi(h);
+    bool ipi_seen = false;
+    for (;;) {
+        for (uint32_t i = 0; i < vm->nr_vcpus; i++) {
+            struct vcpu *w = &vm->vcpus[i];
+            if ((wait & (1ull << i)) && (!(atomic_load(&w->requests) & VCPU_REQ_TLB_FLUSH) ||
+                                         !atomic_load(&w->arch.in_guest)))
+                wait &= ~(1ull << i);
+        }
+        if (!wait)
+            break;
+        /* two vCPUs fencing each other: each serves the other's request while it waits */
+        if (atomic_load(&caller->requests) & VCPU_REQ_TLB_FLUSH) {
+            atomic_fetch_and(&caller->requests, ~VCPU_REQ_TLB_FLUSH);
+            local_fence();
+        }
+        /* an IPI to this hart would end every nap at once: note it, take it after the wait */
+        if (csr_read(sip) & MIP_SSIP) {
+            csr_clear(sip, MIP_SSIP);
+            ipi_seen = true;
+            continue;
+        }
+        riscv_timer_nap(caller);
+    }
+    if (ipi_seen)
+        csr_set(sip, MIP_SSIP);
+}
+
+enum riscv_trap_result riscv_vcpu_ipi(struct vcpu *v)
+{
+    if (sched_take_resched() && sched_hart_shared(this_pcpu()))
+        riscv_timer_preempt_soon(v); /* another vCPU of this hart was woken */
+    uint32_t req = atomic_fetch_and(&v->requests, ~(VCPU_REQ_KICK | VCPU_REQ_TLB_FLUSH));
+    if (req & VCPU_REQ_TLB_FLUSH)
+        local_fence();
+    sync_irqs(v);
+    if ((req & ~(VCPU_REQ_KICK | VCPU_REQ_TLB_FLUSH)) || atomic_load(&v->vm->state) != VM_RUNNING)
+        return TRAP_TO_LOOP;
+    return TRAP_RESUME;
+}
+
+enum riscv_trap_result riscv_handle_host_irq(struct vcpu *v, uint64_t irq)
+{
+    switch (irq) {
+    case IRQ_S_TIMER:
+        return riscv_timer_irq(v);
+    case IRQ_S_EXT:
+        platform_handle_ext_irq();
+        return TRAP_RESUME;
+    case IRQ_S_SOFT:
+        csr_clear(sip, MIP_SSIP);
+        return riscv_vcpu_ipi(v);
+    default:
+        return TRAP_RESUME;
     }
 }
+
+/* ---- reset, load, run ------------------------------------------------------------------ */
 
 void vcpu_arch_reset(struct vcpu *v, gpa_t entry, uint64_t arg)
 {
@@ -203,7 +242,7 @@ void vcpu_arch_reset(struct vcpu *v, gpa_t entry, uint64_t arg)
     ctx->gpr[GPR_A0] = v->id;
     ctx->gpr[GPR_A1] = arg;
     ctx->sepc = entry;
-    /* enter VS-mode (SPV=1, SPP=S) with FP usable; VSXL = 64-bit; WFI does not trap */
+    /* enter VS-mode (SPV=1, SPP=S) with FP usable; VSXL = 64-bit (VTW: set per run) */
     ctx->sstatus = SSTATUS_SPP | SSTATUS_FS;
     ctx->hstatus = HSTATUS_SPV | HSTATUS_SPVP | (2ull << HSTATUS_VSXL_SHIFT);
     v->arch.vsstatus = 0;
@@ -215,28 +254,50 @@ void vcpu_arch_reset(struct vcpu *v, gpa_t entry, uint64_t arg)
     v->arch.vstval = 0;
     v->arch.vsatp = 0;
     v->arch.vstimecmp = UINT64_MAX;
+    /* counters readable from VU-mode, as firmware leaves them for a bare-metal kernel */
+    v->arch.scounteren = HCOUNTEREN_CY | HCOUNTEREN_TM | HCOUNTEREN_IR;
+    v->arch.senvcfg = 0;
     v->arch.timer_deadline = UINT64_MAX;
-    __atomic_store_n(&v->arch.hvip, 0, __ATOMIC_RELAXED);
+    v->arch.hvip = 0;
+    atomic_store(&v->arch.irq_raise, 0);
+    for (unsigned i = 0; i < 32; i++)
+        v->arch.fp.f[i] = 0;
+    v->arch.fp.fcsr = 0;
     v->arch.reload = true;
 }
 
-/* Make v's VS-level state the hardware's on this hart (Privileged spec sec 8.2: VS CSRs). */
+/* Save the guest state of `old` that lives in the hardware while it is loaded. */
+static void vcpu_put(struct vcpu *old)
+{
+    old->arch.vsstatus = csr_read(vsstatus);
+    old->arch.vsie = csr_read(vsie);
+    old->arch.vstvec = csr_read(vstvec);
+    old->arch.vsscratch = csr_read(vsscratch);
+    old->arch.vsepc = csr_read(vsepc);
+    old->arch.vscause = csr_read(vscause);
+    old->arch.vstval = csr_read(vstval);
+    old->arch.vsatp = csr_read(vsatp);
+    old->arch.scounteren = csr_read(scounteren);
+    old->arch.senvcfg = csr_read(senvcfg);
+    old->arch.hvip = csr_read(hvip) & ~(old->arch.sstc ? MIP_VSTIP : 0);
+    if (old->arch.sstc)
+        old->arch.vstimecmp = csr_read(vstimecmp);
+    /* FP: only what the guest changed since it was loaded (sstatus.FS is Dirty then) */
+    if ((old->arch.ctx.sstatus & SSTATUS_FS) == SSTATUS_FS) {
+        riscv_fp_save(&old->arch.fp);
+        old->arch.ctx.sstatus = (old->arch.ctx.sstatus & ~SSTATUS_FS) | SSTATUS_FS_CLEAN;
+    }
+}
+
+/* Make v's guest state the hardware's on this hart (Privileged spec sec 8.2: VS CSRs). Called
+   from the run loop only: v's trap-return sstatus is in its ctx. */
 static void vcpu_load(struct vcpu *v)
 {
     struct pcpu *p = this_pcpu();
     struct vcpu *old = p->loaded;
-    if (old && old != v) {
-        old->arch.vsstatus = csr_read(vsstatus);
-        old->arch.vsie = csr_read(vsie);
-        old->arch.vstvec = csr_read(vstvec);
-        old->arch.vsscratch = csr_read(vsscratch);
-        old->arch.vsepc = csr_read(vsepc);
-        old->arch.vscause = csr_read(vscause);
-        old->arch.vstval = csr_read(vstval);
-        old->arch.vsatp = csr_read(vsatp);
-        if (old->arch.sstc)
-            old->arch.vstimecmp = csr_read(vstimecmp);
-    }
+    bool switching = old != v;
+    if (old && switching)
+        vcpu_put(old);
     csr_write(hgatp, (HGATP_MODE_SV39X4 << HGATP_MODE_SHIFT) |
                          ((uint64_t)v->vm->vmid << HGATP_VMID_SHIFT) | (v->vm->stage2_root >> 12));
     csr_write(henvcfg, v->arch.henvcfg);
@@ -248,13 +309,33 @@ static void vcpu_load(struct vcpu *v)
     csr_write(vscause, v->arch.vscause);
     csr_write(vstval, v->arch.vstval);
     csr_write(vsatp, v->arch.vsatp);
+    csr_write(scounteren, v->arch.scounteren);
+    csr_write(senvcfg, v->arch.senvcfg);
     if (v->arch.sstc)
         csr_write(vstimecmp, v->arch.vstimecmp);
-    csr_write(hvip, __atomic_load_n(&v->arch.hvip, __ATOMIC_RELAXED));
+    csr_write(hvip, v->arch.hvip);
+    sync_irqs(v);
+    if (switching || v->arch.reload) {
+        /* another vCPU's (or the reset) FP state was in the registers */
+        riscv_fp_restore(&v->arch.fp);
+        v->arch.ctx.sstatus = (v->arch.ctx.sstatus & ~SSTATUS_FS) | SSTATUS_FS_CLEAN;
+    }
+    /* a vCPU taking over the hart (or reset) must not see another's TLB entries */
     __asm__ volatile(".option push\n.option arch, +h\nhfence.gvma zero, zero\n"
                      "hfence.vvma zero, zero\n.option pop" ::: "memory");
     p->loaded = v;
     v->arch.reload = false;
+}
+
+/* A vCPU that stopped (HSM stop, VM shutdown) stays loaded until another takes the hart: make
+   sure none of its interrupts can end the hart's idle wfi. */
+static void vcpu_park(struct vcpu *v)
+{
+    csr_write(vsie, 0);
+    csr_write(hvip, 0);
+    v->arch.timer_deadline = UINT64_MAX;
+    if (v->arch.sstc)
+        csr_write(vstimecmp, UINT64_MAX);
 }
 
 /* Serve cross-hart requests before (re-)entering the guest. */
@@ -267,39 +348,79 @@ static void vcpu_serve_requests(struct vcpu *v)
         vcpu_load(v);
     }
     if (req & VCPU_REQ_TLB_FLUSH)
-        __asm__ volatile(".option push\n.option arch, +h\nhfence.vvma zero, zero\n"
-                         "fence.i\n.option pop" ::: "memory");
-    csr_write(hvip, __atomic_load_n(&v->arch.hvip, __ATOMIC_RELAXED));
+        local_fence();
+    sync_irqs(v);
+}
+
+/* A BLOCKED vCPU with an interrupt pending runs again (after a non-retentive HSM suspend it
+   restarts at its resume address, SBI v2.0 sec 9.4, keeping its pending interrupts). */
+static void vcpu_wake(struct vcpu *v)
+{
+    if (v->resume_reset) {
+        uint64_t pend = csr_read(hvip) & ~(v->arch.sstc ? MIP_VSTIP : 0);
+        vcpu_arch_reset(v, v->resume_entry, v->resume_arg);
+        v->arch.hvip = pend;
+        v->resume_reset = false;
+        vcpu_load(v);
+    }
+    v->suspended = false;
+    uint32_t blocked = VCPU_BLOCKED; /* a stopping VM may have turned it OFF meanwhile */
+    atomic_compare_exchange_strong(&v->state, &blocked, VCPU_RUNNABLE);
 }
 
 void vcpu_arch_run(struct vcpu *v)
 {
-    if (this_pcpu()->loaded != v || v->arch.reload)
+    struct pcpu *p = this_pcpu();
+    bool shared = sched_hart_shared(p);
+    if (p->loaded != v || v->arch.reload)
         vcpu_load(v);
+    riscv_timer_run_begin(v, shared);
     for (;;) {
         vcpu_serve_requests(v);
-        if (atomic_load(&v->vm->state) != VM_RUNNING)
+        if (atomic_load(&v->vm->state) != VM_RUNNING || atomic_load(&v->state) == VCPU_OFF) {
+            vcpu_park(v);
             return;
-        uint32_t state = atomic_load(&v->state);
-        if (state == VCPU_OFF)
-            return;
-        if (state == VCPU_BLOCKED) {
+        }
+        if (atomic_load(&v->state) == VCPU_BLOCKED) {
             if (!vcpu_arch_irq_pending(v))
                 return;
-            if (v->resume_reset) {
-                /* non-retentive suspend (SBI HSM): wake at resume_addr, interrupts kept */
-                uint64_t hvip = __atomic_load_n(&v->arch.hvip, __ATOMIC_RELAXED);
-                vcpu_arch_reset(v, v->resume_entry, v->resume_arg);
-                __atomic_store_n(&v->arch.hvip, hvip, __ATOMIC_RELAXED);
-                v->resume_reset = false;
-            }
-            v->suspended = false;
-            atomic_store(&v->state, VCPU_RUNNABLE);
+            vcpu_wake(v);
+            continue; /* state checked again: the VM may be stopping meanwhile */
         }
+        if (sched_take_resched() && shared)
+            riscv_timer_preempt_soon(v);
         if (v->arch.reload)
             vcpu_load(v);
+        riscv_timer_sync(v);
+        /* WFI traps (and yields the hart) only where another vCPU may want the hart */
+        v->arch.ctx.hstatus = shared ? v->arch.ctx.hstatus | HSTATUS_VTW
+                                     : v->arch.ctx.hstatus & ~HSTATUS_VTW;
+        atomic_store(&v->arch.in_guest, 1);
+        if (atomic_load(&v->requests)) {
+            atomic_store(&v->arch.in_guest, 0); /* a request came in meanwhile: serve it */
+            continue;
+        }
         riscv_vcpu_enter(&v->arch.ctx);
+        atomic_store(&v->arch.in_guest, 0);
+        if (riscv_timer_take_expired())
+            return; /* slice over (or a blocked vCPU's timer came): the loop chooses */
     }
+}
+
+void arch_idle(void)
+{
+    struct vcpu *loaded = this_pcpu()->loaded;
+    if (loaded && (atomic_load(&loaded->state) == VCPU_OFF ||
+                   atomic_load(&loaded->vm->state) != VM_RUNNING))
+        vcpu_park(loaded);
+    riscv_timer_idle_begin();
+    __asm__ volatile("wfi");
+    uint64_t sip = csr_read(sip);
+    if (sip & MIP_SSIP)
+        csr_clear(sip, MIP_SSIP);
+    if (sip & MIP_SEIP)
+        platform_handle_ext_irq();
+    riscv_timer_idle_end();
 }
 
 static const char *const gpr_names[32] = {

@@ -44,17 +44,33 @@ static inline bool riscv_gpr_saved_on_fast_path(uint32_t reg)
            (reg >= GPR_A0 && reg <= GPR_A7) || reg >= GPR_T3 || reg == GPR_ZERO;
 }
 
+/* The guest's FP registers while another vCPU has the hart (vcpu/riscv64/fp.S). */
+struct riscv_fp {
+    uint64_t f[32];
+    uint64_t fcsr;
+};
+
+/*
+ * Which hart may touch what: a vCPU is pinned, so everything here belongs to its own hart,
+ * except the three _Atomic fields, which other harts use to reach it (vcpu/riscv64/vcpu.c).
+ */
 struct vcpu_arch {
     struct riscv_ctx ctx; /* first member: the vector finds the vcpu from sscratch */
-    /* VS-level CSRs, valid while the vCPU is not loaded on a hart */
+    /* guest CSRs, valid while the vCPU is not loaded on a hart: the VS-level ones and the
+       two S-level ones a guest reaches directly (scounteren, senvcfg) */
     uint64_t vsstatus, vsie, vstvec, vsscratch, vsepc, vscause, vstval, vsatp, vstimecmp;
-    uint64_t hvip;           /* VSSIP/VSTIP/VSEIP this vCPU should see */
+    uint64_t scounteren, senvcfg;
+    uint64_t hvip;           /* hvip while not loaded (VSSIP, VSTIP of the SBI timer) */
+    _Atomic uint64_t irq_raise; /* hvip bits raised by any hart (SBI IPI), merged on its hart */
+    _Atomic uint32_t ext_line;  /* level of the VSEIP line from the virtual PLIC (any hart) */
+    _Atomic uint32_t in_guest;  /* 1 from just before guest entry until back in the run loop */
     uint64_t henvcfg;
     uint64_t timer_deadline; /* non-Sstc timer: SBI set_timer value, UINT64_MAX when none */
     bool sstc;               /* guest owns vstimecmp (henvcfg.STCE) */
     bool reload;             /* VS CSRs must be (re)loaded from this struct before entry */
     uint32_t mmio_cache_raw; /* last MMIO instruction decoded (0 = none) ... */
     struct riscv_mmio_insn mmio_cache; /* ... and its decode (vcpu/riscv64/exit.c) */
+    struct riscv_fp fp;      /* FP state while another vCPU of the hart is loaded */
 };
 
 
@@ -66,8 +82,12 @@ struct vcpu;
 void riscv_vcpu_set_timer(struct vcpu *v, uint64_t stime_value);
 /* Clear the guest's software interrupt (legacy SBI clear_ipi). */
 void riscv_vcpu_clear_soft_irq(struct vcpu *v);
-/* Flush v's VS-stage TLB entries and instruction cache on v's hart (SBI RFENCE targets). */
-void riscv_vcpu_request_fence(struct vcpu *v, bool fence_i);
+/* SBI RFENCE (v2.0 chapter 8) from `caller` to the vCPUs of its VM in bitmap `targets`: each
+   flushes its VS-stage TLB (hfence.vvma) and instruction cache (fence.i) on its own hart before
+   it next runs guest code. Returns once every target running guest code elsewhere has done so
+   (as firmware does), with one IPI per hart involved; targets not in their guest are only
+   marked. Never waits on the calling hart's other vCPUs. */
+void riscv_vcpus_fence(struct vcpu *caller, uint64_t targets);
 /* Host facts found at boot that SBI BASE reports to guests (mvendorid, marchid, mimpid). */
 struct riscv_host_ids {
     uint64_t mvendorid, marchid, mimpid;

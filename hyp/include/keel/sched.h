@@ -11,6 +11,12 @@
 /* Time slice of a vCPU on a hart that holds more than one, in microseconds. */
 #define SCHED_SLICE_US 4000u
 
+/* A vCPU woken (IPI, interrupt, start) on a time-shared hart runs at most this many
+   microseconds later: the running vCPU's slice is cut short, not ended at once, because the
+   waker often still holds a guest spinlock that the woken vCPU will want (lock-holder
+   preemption would make that vCPU spin away its whole slice). */
+#define SCHED_WAKE_US 500u
+
 /* Policy: the next vCPU pinned to hart `p` that may run (sched_may_run()), round-robin after
    `prev` (NULL: from the first one); `prev` itself only when no other may run. NULL when none. */
 struct vcpu *sched_pick(struct pcpu *p, struct vcpu *prev);
@@ -30,14 +36,15 @@ bool sched_others_may_run(struct vcpu *v);
 /* Run vCPUs on the calling hart forever; powers the machine off when every VM has shut down. */
 void sched_run(void) __attribute__((noreturn));
 
-/* Ask hart `pcpu_index` to choose its vCPU again at its next exit (another vCPU became runnable
-   there, or its time slice ended). Callable from any hart; the caller interrupts that hart
-   (arch_send_ipi) when it must notice at once. */
+/* Tell hart `pcpu_index` that a vCPU pinned there which it is not running may run now (woken
+   by an interrupt, started). Callable from any hart; the caller interrupts that hart
+   (arch_send_ipi) so that it notices. */
 void sched_request_resched(uint32_t pcpu_index);
 
-/* Has a new choice been requested for the calling hart? vcpu_arch_run() then returns to the
-   run loop with the vCPU still RUNNABLE. */
-bool sched_resched_pending(void);
+/* Was a vCPU of the calling hart woken since the last call (or since the run loop last chose)?
+   Clears the request. A time-shared hart then ends the running vCPU's slice within
+   SCHED_WAKE_US; an idle hart's loop simply chooses again. */
+bool sched_take_resched(void);
 
 /* Per-ISA: wait for an interrupt on an idle hart (wfi, woken by IPIs, host interrupts and the
    timer deadlines of this hart's blocked vCPUs) and service host interrupts. */

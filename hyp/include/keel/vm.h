@@ -116,8 +116,10 @@ int vm_add_mmio(struct vm *vm, gpa_t gpa, uint64_t size, const struct vdev_ops *
 /* The vCPU running on the calling hart, or NULL. */
 struct vcpu *current_vcpu(void);
 
-/* Make `v` notice a state change (interrupt pending, start, fence) soon: directly when it is the
-   calling hart's current vCPU, through its hart's mailbox + a physical IPI otherwise. */
+/* Make `v` notice a state change (interrupt pending, start, fence) soon: `request` is or-ed into
+   v->requests (v's hart serves them before v next enters its guest). Unless v is what its hart
+   runs, that hart is asked to choose again (sched_request_resched). Its hart gets a physical IPI
+   unless it is the calling hart and v is running there or nothing is. Callable from any hart. */
 void vcpu_kick(struct vcpu *v, uint32_t request);
 
 /* Start vCPU `target` if it is OFF (SBI HSM hart_start, PSCI CPU_ON): it becomes RUNNABLE and
@@ -160,10 +162,12 @@ void vcpu_arch_setup(struct vcpu *v);
 /* Which kind of kernel Image this ISA's guests boot. */
 enum image_arch vcpu_arch_image_kind(void);
 
-/* Send the physical IPI that makes hart `pcpu_index` look at its vCPUs' requests. */
+/* Send the physical IPI that makes hart `pcpu_index` look at its vCPUs' requests; it may be the
+   calling hart (it then traps as soon as it re-enters a guest). */
 void arch_send_ipi(uint32_t pcpu_index);
 
-/* Does `v` have an interrupt pending that should end a WFI / suspend? */
+/* Does `v` have an interrupt pending that its guest has enabled (RISC-V: in vsie; the wake-up
+   condition of WFI, global enables ignored)? Called on v's own hart only. */
 bool vcpu_arch_irq_pending(struct vcpu *v);
 
 #endif
