@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The run loop of every physical hart (mechanism; the choice is sched_pick()'s). */
 #include <keel/console.h>
+#include <keel/pcpu.h>
 #include <keel/platform.h>
 #include <keel/sched.h>
 #include <keel/vplat.h>
@@ -29,6 +30,19 @@ static bool all_vms_shut_down(void)
     return true;
 }
 
+/* Wait until no hart runs a vCPU of `vm` any more. vm_request_stop() kicked them all, so each
+   leaves its guest at its next exit; their harts clear `current` before they take
+   lifecycle_lock, so holding it here cannot deadlock. A reboot must not reload the images
+   while a stale vCPU can still write the VM's memory. */
+static void vm_wait_vcpus_out(struct vm *vm)
+{
+    for (uint32_t i = 0; i < vm->nr_vcpus; i++) {
+        struct vcpu *w = &vm->vcpus[i];
+        while (__atomic_load_n(&pcpu_stacks[w->pcpu].pcpu.current, __ATOMIC_SEQ_CST) == w)
+            ;
+    }
+}
+
 /* The VM of `v` stopped: the hart that sees it first reports it; a reboot restarts it. */
 static void vm_stopped(struct vm *vm)
 {
@@ -44,6 +58,7 @@ static void vm_stopped(struct vm *vm)
         for (uint32_t i = 0; i < vm->nr_vcpus; i++)
             atomic_store(&vm->vcpus[i].state, VCPU_OFF);
         kprintf("keel: VM '%s' reboots\n", vm->name);
+        vm_wait_vcpus_out(vm);
         if (vm_reload(vm) == 0)
             vm_start(vm);
         else
