@@ -270,3 +270,11 @@ keel_qemu_test(riscv64.linux-smp1-vcpus2-nosstc 150 0
         "keel: all VMs have shut down: powering off"
     REJECT ${KEEL_NO_PANIC} "failed to come online" "rcu: INFO" "soft lockup"
     RUN --arch riscv64 --timeout 150 --smp 1 --vcpus 2 -- -cpu rv64,sstc=off)
+
+# AArch64 cannot time-share a core yet (branch wip/aarch64-timeshare): more vCPUs than cores is
+# refused at boot with an error naming both vCPUs, before any VM starts.
+keel_qemu_test(aarch64.smp1-vcpus2-refused 60 1
+    EXPECT "keel: error: VM 'linux' vCPU 0 and VM 'linux' vCPU 1 would share physical CPU 0"
+        "keel: stopping: no VM was started"
+    REJECT "keel: starting" "Booting Linux"
+    RUN --arch aarch64 --timeout 60 --smp 1 --vcpus 2)

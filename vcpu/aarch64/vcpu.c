@@ -59,6 +59,11 @@ void vcpu_arch_setup(struct vcpu *v)
     v->arch.vmpidr = (1ull << 31) | v->id;
 }
 
+bool vcpu_arch_can_share_harts(void)
+{
+    return false; /* no slice timer, WFI trap or FP/vGIC/vtimer switch between vCPUs of one core yet */
+}
+
 enum image_arch vcpu_arch_image_kind(void)
 {
     return IMAGE_ARM64;
