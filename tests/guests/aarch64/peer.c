@@ -158,9 +158,9 @@ void report_unexpected(const char *what, uint64_t esr, uint64_t elr, uint64_t fa
 
 void finish(void)
 {
-    register uint64_t x0 __asm__("x0") = PSCI_SYSTEM_OFF;
-    __asm__ volatile("hvc #0" : "+r"(x0)::"x1", "x2", "x3", "memory");
-    out("peer: ERROR: SYSTEM_OFF returned %ld\n", (int64_t)x0);
+    struct smccc_regs r = { .x = { PSCI_SYSTEM_OFF } };
+    smccc_invoke(&r, 0);
+    out("peer: ERROR: SYSTEM_OFF returned %ld\n", (int64_t)r.x[0]);
     for (;;)
         wait_for_interrupt();
 }

@@ -35,9 +35,9 @@ void report_unexpected(const char *what, uint64_t esr, uint64_t elr, uint64_t fa
 
 static int64_t psci(uint64_t fn)
 {
-    register uint64_t x0 __asm__("x0") = fn;
-    __asm__ volatile("hvc #0" : "+r"(x0)::"x1", "x2", "x3", "memory");
-    return (int64_t)x0;
+    struct smccc_regs r = { .x = { fn } };
+    smccc_invoke(&r, 0);
+    return (int64_t)r.x[0];
 }
 
 void finish(void)
