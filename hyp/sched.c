@@ -38,7 +38,7 @@ static void vm_wait_vcpus_out(struct vm *vm)
 {
     for (uint32_t i = 0; i < vm->nr_vcpus; i++) {
         struct vcpu *w = &vm->vcpus[i];
-        while (__atomic_load_n(&pcpu_stacks[w->pcpu].pcpu.current, __ATOMIC_SEQ_CST) == w)
+        while (pcpu_current(w->pcpu) == w)
             ;
     }
 }

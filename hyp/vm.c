@@ -331,7 +331,7 @@ void vcpu_kick(struct vcpu *v, uint32_t request)
 {
     atomic_fetch_or(&v->requests, request);
     struct pcpu *self = this_pcpu();
-    struct vcpu *running = __atomic_load_n(&pcpu_stacks[v->pcpu].pcpu.current, __ATOMIC_SEQ_CST);
+    struct vcpu *running = pcpu_current(v->pcpu);
     if (running != v)
         sched_request_resched(v->pcpu); /* v may run now: its hart chooses again */
     if (v->pcpu == self->index && (running == v || running == NULL))

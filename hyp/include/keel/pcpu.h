@@ -18,7 +18,7 @@ struct pcpu {
     uint32_t index;          /* keel's hart index, 0 = boot hart */
     uint64_t hw_id;          /* RISC-V hartid / Arm MPIDR affinity */
     struct vcpu *current;    /* vCPU running (or about to run) here; other harts read it with
-                                __atomic_load_n (vcpu_kick), this hart writes it atomically */
+                                pcpu_current(), this hart writes it atomically */
     struct vcpu *loaded;     /* vCPU whose VS/EL1 state is in this hart's registers */
     _Atomic uint32_t online;
     uint32_t gic_cpu_id;     /* Arm: this core's GIC CPU interface number (SGI targets) */
@@ -38,6 +38,12 @@ static inline struct pcpu *this_pcpu(void)
 {
     uintptr_t frame = (uintptr_t)__builtin_frame_address(0) - 1;
     return (struct pcpu *)(frame & ~(uintptr_t)(KEEL_STACK_SIZE - 1));
+}
+
+/* The vCPU hart `index` runs (or is about to run) now, NULL when none; any hart may ask. */
+static inline struct vcpu *pcpu_current(uint32_t index)
+{
+    return __atomic_load_n(&pcpu_stacks[index].pcpu.current, __ATOMIC_SEQ_CST);
 }
 
 /* Top of pcpu `index`'s stack (16-byte aligned). */
