@@ -22,12 +22,16 @@ case "$arch" in
     *) echo "bench.sh: --arch must be riscv64 or aarch64" >&2; exit 2 ;;
 esac
 
+value() { # value LOG NAME [PREFIX]: N from LOG's first line "PREFIXbench: NAME N" (PREFIX: a regex)
+    { grep -a "^${3:-}bench: $2 " "$1" || true; } | head -1 | sed 's/^.*bench: //' | awk '{print $2}' | tr -d '\r'
+}
+
 # Exit cost vs number of VMs: tests/bench/four-vms-ARCH.dts runs the bench guest in four VMs at
 # once (one per hart/core, four VMIDs and stage-2 tables); each VM's counts are set beside the
 # one-VM run's. QEMU's single-threaded -icount runs the harts in turn, so this shows that keel's
 # exit path does no per-VM work, not cache or TLB contention (QEMU models neither).
 multi_vm() { # multi_vm ARCH ONE_VM_LOG NAME...
-    local a="$1" one="$2" log="$tmp/four-vms.log" name v k w worst=0
+    local a="$1" one="$2" log="$tmp/four-vms.log" name v k w
     shift 2
     "$repo/scripts/run.sh" --arch "$a" --smp 4 --timeout 240 --scenario "$repo/tests/bench/four-vms-$a.dts" \
         -- -icount shift=0 >"$log" 2>&1 || { tail -20 "$log"; echo "bench.sh: four-VM run failed" >&2; exit 1; }
@@ -38,10 +42,10 @@ multi_vm() { # multi_vm ARCH ONE_VM_LOG NAME...
     echo "exit cost with 1 VM and with 4 VMs (tests/bench/four-vms-$a.dts; target: within 5 %)"
     printf '%-32s %6s %6s %6s %6s %6s %7s\n' "path" "1 VM" "vm0" "vm1" "vm2" "vm3" "worst"
     for name in "$@"; do
-        k=$({ grep -a "^bench: $name " "$one" || true; } | awk '{print $3}' | tr -d '\r' | head -1)
+        k=$(value "$one" "$name")
         local row=()
         for v in 0 1 2 3; do
-            row+=("$({ grep -a "^\[vm$v\] bench: $name " "$log" || true; } | awk '{print $4}' | tr -d '\r' | head -1)")
+            row+=("$(value "$log" "$name" "\\[vm$v\\] ")")
         done
         w=$(printf '%s\n' "${row[@]}" | awk -v k="$k" 'BEGIN { w = 0 } { if (k == "" || $1 == "") { w = "?"; exit }
             d = ($1 / k - 1) * 100; if (d < 0) d = -d; if (d > w) w = d } END { if (w == "?") print "?"; else printf "%.1f%%", w }')
@@ -80,9 +84,6 @@ bench_aarch64() {
         grep -a '^bench: error' "$tmp/keel.log" "$tmp/bare.log" >&2
     fi
 
-    value() { # value LOG NAME
-        { grep -a "^bench: $2 " "$1" || true; } | awk '{print $3}' | tr -d '\r' | head -1
-    }
     row() { # row NAME LABEL TARGET
         local k b
         k=$(value "$tmp/keel.log" "$1")
@@ -186,9 +187,6 @@ timeout 120 qemu-system-riscv64 -M virt -cpu rv64 -m 1G -nographic -no-reboot \
     -bios /usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin -kernel "$bench_bin" -icount shift=0 \
     >"$tmp/bare.log" 2>&1 || { tail -20 "$tmp/bare.log"; echo "bench.sh: bare run failed" >&2; exit 1; }
 
-value() { # value LOG NAME
-    { grep -a "^bench: $2 " "$1" || true; } | awk '{print $3}' | tr -d '\r' | head -1
-}
 row() { # row NAME LABEL TARGET
     local k b n
     k=$(value "$tmp/keel.log" "$1")
