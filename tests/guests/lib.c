@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* sbi-test guest: the few memory routines the compiler may call on its own. */
+/* Test guests of both ISAs: the few memory routines the compiler may call on its own. */
 #include "guest.h"
 
 void *memset(void *dst, int c, size_t n)
