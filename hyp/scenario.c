@@ -94,9 +94,7 @@ static int parse_vm(const void *fdt, int node, uint32_t nr_harts, struct vm_conf
             vm->pin[i] = fdt32_to_cpu(cpus[i]);
             if (vm->pin[i] >= nr_harts)
                 return err_at(err, errlen, vm->node, "cpus", "names a hart this machine does not have");
-            for (uint32_t j = 0; j < i; j++)
-                if (vm->pin[j] == vm->pin[i])
-                    return err_at(err, errlen, vm->node, "cpus", "pins two vCPUs to one hart");
+            /* Several vCPUs on one hart are allowed: they time-share it (hyp/sched.c). */
         }
     } else {
         for (uint32_t i = 0; i < vm->nr_vcpus; i++)

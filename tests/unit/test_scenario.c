@@ -229,6 +229,17 @@ static void test_valid(void)
     KTEST_EQ(parse(1), 0);
     KTEST_EQ(sc.vms[0].pin[0] | sc.vms[0].pin[1] | sc.vms[0].pin[2], 0);
 
+    /* two vCPUs pinned to one hart time-share it: accepted, pins kept */
+    vm_node(&n[0], "shared");
+    set_cells(&n[0], "vcpus", 1, 3u);
+    set_cells(&n[0], "cpus", 3, 1u, 1u, 0u);
+    build("keel,scenario", n, 1);
+    KTEST_EQ(parse(2), 0);
+    KTEST_CHECK(sc.vms[0].pinned);
+    KTEST_EQ(sc.vms[0].pin[0], 1);
+    KTEST_EQ(sc.vms[0].pin[1], 1);
+    KTEST_EQ(sc.vms[0].pin[2], 0);
+
     /* root compatible as a list */
     vm_node(&n[0], "vm0");
     build_ex("vendor,board\0keel,scenario", 27, n, 1);
@@ -391,13 +402,8 @@ static void test_cpus_errors(void)
     expect_error(n, 1, 4, "vm0", "cpus", "does not have");
     set_cells(&n[0], "cpus", 2, 1u, 0u);
     expect_error(n, 1, 1, "vm0", "cpus", "does not have");
-    /* two vCPUs on one hart */
-    set_cells(&n[0], "cpus", 2, 1u, 1u);
-    expect_error(n, 1, 4, "vm0", "cpus", "two vCPUs");
-    set_cells(&n[0], "vcpus", 1, 4u);
-    set_cells(&n[0], "cpus", 4, 0u, 1u, 2u, 0u);
-    expect_error(n, 1, 4, "vm0", "cpus", "two vCPUs");
     /* the highest hart is fine */
+    set_cells(&n[0], "vcpus", 1, 4u);
     set_cells(&n[0], "cpus", 4, 3u, 2u, 1u, 0u);
     build("keel,scenario", n, 1);
     KTEST_EQ(parse(4), 0);
