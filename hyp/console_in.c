@@ -2,7 +2,7 @@
 /*
  * Console input: bytes from the physical console go to the VM in focus through a per-VM queue
  * (single producer: the polling hart; single consumer: whoever holds that VM's lock). Ctrl-A
- * pressed three times moves the focus to the next VM, as Xen's console does.
+ * pressed three times moves the focus to the next VM still running, as Xen's console does.
  */
 #include <keel/console.h>
 #include <keel/spinlock.h>
@@ -58,18 +58,30 @@ static void feed_vm(struct vm *vm)
     spin_unlock(&vm->lock);
 }
 
+/* The VM after the one in focus, skipping VMs that have shut down (the focus stays when no
+   other VM runs). */
+static uint32_t next_focus(void)
+{
+    for (uint32_t step = 1; step < nr_vms; step++) {
+        uint32_t id = (focus + step) % nr_vms;
+        if (atomic_load(&vms[id].state) != VM_SHUTDOWN)
+            return id;
+    }
+    return focus;
+}
+
 void console_poll_input(void)
 {
     if (!nr_vms)
         return;
     spin_lock(&poll_lock);
     int c;
-    bool got = false;
+    uint32_t got = 0; /* bitmap of the VMs that were given bytes */
     while ((c = console_getc()) >= 0) {
         if (c == CTRL_A && nr_vms > 1) {
             if (++ctrl_a_run == 3) {
                 ctrl_a_run = 0;
-                focus = (focus + 1) % nr_vms;
+                focus = next_focus();
                 kprintf("keel: console input now goes to VM '%s' (Ctrl-A x3 to switch)\n",
                         vms[focus].name);
             }
@@ -78,12 +90,15 @@ void console_poll_input(void)
         for (; ctrl_a_run; ctrl_a_run--)
             queue_byte(focus, CTRL_A); /* fewer than three: they were meant for the guest */
         queue_byte(focus, (uint8_t)c);
-        got = true;
+        got |= 1u << focus;
     }
-    uint32_t target = focus;
     spin_unlock(&poll_lock);
-    if (got) {
-        console_guest_flush(target); /* show the VM's prompt before its answer */
-        feed_vm(&vms[target]);
+    /* Every VM that was given bytes, not only the one in focus now: a line typed before a
+       focus switch must still reach (and interrupt) the VM it was typed for. */
+    for (uint32_t id = 0; got; id++, got >>= 1) {
+        if (got & 1u) {
+            console_guest_flush(id); /* show the VM's prompt before its answer */
+            feed_vm(&vms[id]);
+        }
     }
 }

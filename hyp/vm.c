@@ -162,9 +162,13 @@ static int vm_load_images(struct vm *vm, const struct vm_config *cfg, const void
     }
     vm->entry = kernel_gpa;
     vm->dtb_gpa = dtb_gpa;
-    kprintf("keel: VM '%s': kernel %s (%lu KiB) at GPA 0x%lx, initrd %lu KiB at 0x%lx, DTB at 0x%lx\n",
-            vm->name, cfg->kernel, kernel_len / 1024, kernel_gpa, initrd_len / 1024,
-            initrd ? initrd_gpa : 0, dtb_gpa);
+    if (initrd)
+        kprintf("keel: VM '%s': kernel %s (%lu KiB) at GPA 0x%lx, initrd %lu KiB at 0x%lx, DTB at 0x%lx\n",
+                vm->name, cfg->kernel, kernel_len / 1024, kernel_gpa, initrd_len / 1024, initrd_gpa,
+                dtb_gpa);
+    else
+        kprintf("keel: VM '%s': kernel %s (%lu KiB) at GPA 0x%lx, no initrd, DTB at 0x%lx\n",
+                vm->name, cfg->kernel, kernel_len / 1024, kernel_gpa, dtb_gpa);
     return 0;
 }
 

@@ -22,7 +22,9 @@ Boots keel under QEMU with one Linux VM (Debian's kernel + a busybox initramfs b
   --vcpus N                vCPUs of the guest (default 1); vCPU i runs on hart i % smp,
                            so more vCPUs than harts are time-shared (RISC-V)
   --mem MIB                guest RAM in MiB (default 512; QEMU gets this + 512)
-  --scenario FILE          a multi-VM scenario DTS (docs/configuration.md)
+  --scenario FILE          a multi-VM scenario DTS (docs/configuration.md); QEMU's escape
+                           key becomes Ctrl-T (Ctrl-T x quits) so that Ctrl-A reaches keel:
+                           Ctrl-A three times moves console input to the next VM
   --uboot                  boot through U-Boot (booti) instead of QEMU -kernel
   --timeout S              kill QEMU after S seconds and exit 124
   --shell                  interactive busybox shell in the default guest (keel.shell=1)
@@ -165,6 +167,8 @@ case "$arch" in
             -m "$qemu_mem" -nographic -no-reboot)
         ;;
 esac
+# With several VMs, Ctrl-A three times is keel's focus switch: QEMU's own escape moves to Ctrl-T.
+if [ -n "$scenario" ]; then qemu+=(-echr 20); fi
 if ((uboot)); then
     # firmware -> U-Boot -> extlinux on a virtio disk (written into $run) -> booti keel + bundle
     ub_args="$("$repo/scripts/uboot-args.sh" -o "$run/uboot-disk.img" "$arch" "$build/keel.bin" "$bundle")" ||

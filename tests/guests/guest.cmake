@@ -18,7 +18,7 @@ endif()
 # keel_test_guest(TARGET NAME SOURCE...): TARGET builds NAME.elf and the flat image NAME.bin
 # (a Linux Image header, position independent) from the SOURCEs, linked with the calling
 # directory's guest.ld and its guest.h; ${guest_arch_cflags} adds the ISA's own compile flags.
-# A SOURCE named ../lib.c is this directory's lib.c, common to both ISAs.
+# A SOURCE named ../lib.c or ../echo_line.c is that file of this directory, common to both ISAs.
 # Static PIE: code is pc-relative, hidden visibility keeps data out of a GOT, and each ISA's
 # start.S applies whatever relative relocations remain.
 function(keel_test_guest target name)

@@ -6,15 +6,19 @@
 #   --exit N       the exit status the command must return ("nonzero" accepts any but 0)
 #   --expect RE    an extended regex that must match some line of the log (in the given order)
 #   --reject RE    an extended regex that must match no line
+#   --send-after RE TEXT
+#                  once a log line matches RE (these too in the given order), write TEXT
+#                  (printf %b escapes: \r, \x01 ...) to the command's standard input
 # Prints every failed condition and the log's tail; exit 0 only when all hold.
 set -uo pipefail
-log="" want_exit="" expects=() rejects=()
+log="" want_exit="" expects=() rejects=() send_res=() send_texts=()
 while (($#)); do
     case "$1" in
         --log) log="$2"; shift 2 ;;
         --exit) want_exit="$2"; shift 2 ;;
         --expect) expects+=("$2"); shift 2 ;;
         --reject) rejects+=("$2"); shift 2 ;;
+        --send-after) send_res+=("$2"); send_texts+=("$3"); shift 3 ;;
         --) shift; break ;;
         *) echo "expect.sh: unknown option $1" >&2; exit 2 ;;
     esac
@@ -22,8 +26,35 @@ done
 [ -n "$log" ] && [ -n "$want_exit" ] && (($#)) || { echo "expect.sh: usage error" >&2; exit 2; }
 mkdir -p "$(dirname "$log")"
 start=$(date +%s)
-"$@" </dev/null >"$log" 2>&1
-rc=$?
+if ((${#send_res[@]} == 0)); then
+    "$@" </dev/null >"$log" 2>&1
+    rc=$?
+else
+    # Standard input is a FIFO that stays open until the command exits; each TEXT is written
+    # when its RE first matches a log line after the previous RE's match.
+    fifo=$(mktemp -u "${TMPDIR:-/tmp}/expect-stdin.XXXXXX")
+    mkfifo "$fifo"
+    : >"$log"
+    "$@" <"$fifo" >"$log" 2>&1 &
+    pid=$!
+    exec 3>"$fifo"
+    rm -f "$fifo"
+    seen=0
+    for i in "${!send_res[@]}"; do
+        while kill -0 "$pid" 2>/dev/null; do
+            at=$(tail -n +$((seen + 1)) "$log" | grep -n -E -m1 -a -- "${send_res[$i]}" | cut -d: -f1)
+            if [ -n "$at" ]; then
+                seen=$((seen + at))
+                printf '%b' "${send_texts[$i]}" >&3
+                break
+            fi
+            sleep 0.2
+        done
+    done
+    wait "$pid"
+    rc=$?
+    exec 3>&-
+fi
 elapsed=$(($(date +%s) - start))
 fail=0
 if [ "$want_exit" = nonzero ]; then

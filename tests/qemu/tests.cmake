@@ -278,3 +278,29 @@ keel_qemu_test(aarch64.smp1-vcpus2-refused 60 1
         "keel: stopping: no VM was started"
     REJECT "keel: starting" "Booting Linux"
     RUN --arch aarch64 --timeout 60 --smp 1 --vcpus 2)
+
+# Console input focus (issue 4, consoles): two VMs run the echo guest; input starts with 'left'.
+# Ctrl-A three times moves the focus to 'right' and three more back to 'left', which gets the
+# first line. Once 'left' has shut down, the focus moves to 'right' and the next switch skips
+# 'left'; a lone Ctrl-A inside the last line is passed on to the guest.
+foreach(arch riscv64 aarch64)
+    add_test(NAME qemu.${arch}.console-focus
+        COMMAND ${KEEL_EXPECT} --log ${KEEL_QEMU_LOGS}/${arch}.console-focus.log --exit 0
+            --send-after "^\\[vm1\\] echo: ready" "\\x01\\x01\\x01"
+            --send-after "input now goes to VM 'right'" "\\x01\\x01\\x01"
+            --send-after "input now goes to VM 'left'" "left line\\r"
+            --send-after "keel: VM 'left' shut down" "\\x01\\x01\\x01\\x01\\x01\\x01one\\x01two\\r"
+            --expect "^\\[vm0\\] echo: ready"
+            --expect "keel: console input now goes to VM 'right'"
+            --expect "keel: console input now goes to VM 'left'"
+            --expect "^\\[vm0\\] echo: got \"left line\" \\(9 bytes\\)"
+            --expect "keel: VM 'left' shut down"
+            --expect "keel: console input now goes to VM 'right'"
+            --expect "keel: console input now goes to VM 'right'"
+            --expect "^\\[vm1\\] echo: got \"one\\^Atwo\" \\(7 bytes\\)"
+            --expect "keel: all VMs have shut down: powering off"
+            --reject "PANIC" --reject "keel: error" --reject "echo: ERROR"
+            -- ${KEEL_RUN} --arch ${arch} --smp 2 --timeout 60
+                --scenario ${KEEL_SOURCE_DIR}/tests/qemu/scenarios/focus-${arch}.dts)
+    set_tests_properties(qemu.${arch}.console-focus PROPERTIES LABELS qemu TIMEOUT 120)
+endforeach()

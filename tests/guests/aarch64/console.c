@@ -10,6 +10,7 @@
 #define UARTDR 0x000u
 #define UARTFR 0x018u
 #define UARTFR_TXFF (1u << 5)
+#define UARTFR_RXFE (1u << 4)
 #define TX_POLL_LIMIT 1000000u
 
 static uint64_t g_uart;
@@ -178,4 +179,11 @@ void out(const char *fmt, ...)
     va_start(ap, fmt);
     sink_vformat(&s, fmt, ap);
     va_end(ap);
+}
+
+int console_getc(void)
+{
+    if (g_uart == 0 || (mmio_read32(g_uart + UARTFR) & UARTFR_RXFE) != 0)
+        return -1;
+    return (int)(mmio_read32(g_uart + UARTDR) & 0xffu);
 }

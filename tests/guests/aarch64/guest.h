@@ -220,10 +220,17 @@ void secondary_main(uint64_t context_id, uint64_t entry_el, uint64_t entry_daif,
 
 /* ---- console.c ---- */
 void console_init(uint64_t pl011_base);
+/* One byte from the UART's receive side, or -1 when none is waiting (polled, never blocks). */
+int console_getc(void);
 void out(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 size_t fmt_buf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 size_t fmt_vbuf(char *buf, size_t size, const char *fmt, va_list ap)
     __attribute__((format(printf, 3, 0)));
+
+/* ---- echo_line.c (../echo_line.c) ---- */
+/* Prints a ready line, reads one line from console_getc() and prints it back (^X for control
+   bytes); at most 64 bytes. */
+void echo_line(void);
 
 /* ---- fdt.c ---- */
 #define PLAT_MAX_CPUS 16

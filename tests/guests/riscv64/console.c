@@ -223,3 +223,18 @@ void out(const char *fmt, ...)
     sink_vformat(&s, fmt, ap);
     va_end(ap);
 }
+
+/* ns16550 at the platform's address (QEMU virt and keel's RISC-V guest platform), byte
+   registers: RBR at 0, LSR at 5 with DR (data ready) = bit 0. */
+#define UART_GPA UINT64_C(0x10000000)
+#define UART_RBR 0u
+#define UART_LSR 5u
+#define UART_LSR_DR 0x01u
+
+int console_getc(void)
+{
+    const volatile uint8_t *uart = (const volatile uint8_t *)(uintptr_t)UART_GPA;
+    if ((uart[UART_LSR] & UART_LSR_DR) == 0)
+        return -1;
+    return uart[UART_RBR];
+}

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * echo (RISC-V): runs echo_line() (tests/guests/echo_line.c) over the VM's virtual ns16550 at
+ * the platform's address, then shuts its VM down with SBI SRST.
+ */
+#include "guest.h"
+
+volatile struct secondary_report g_secondary; /* start.S's secondary-hart entry writes here */
+
+void report_unexpected(const char *what, uint64_t scause, uint64_t sepc, uint64_t stval)
+{
+    out("echo: ERROR: unexpected %s scause=0x%lx sepc=0x%lx stval=0x%lx\n", what, scause, sepc,
+        stval);
+}
+
+void finish(void)
+{
+    out_flush();
+    sbi_call(SBI_EXT_SRST, 0, 0, 0, 0, 0, 0); /* SRST shutdown: this VM only */
+    for (;;)
+        wait_for_interrupt();
+}
+
+void guest_main(uint64_t hartid, uint64_t dtb, uint64_t bad_relocs, uint64_t entry_sstatus)
+{
+    (void)hartid;
+    (void)dtb;
+    (void)entry_sstatus;
+    bool dbcn = sbi_call(SBI_EXT_BASE, SBI_BASE_PROBE_EXTENSION, SBI_EXT_DBCN, 0, 0, 0, 0).value != 0;
+    console_init(dbcn, true);
+    if (bad_relocs != 0)
+        out("echo: ERROR: %lu relocations of an unknown type\n", bad_relocs);
+    echo_line();
+    finish();
+}
