@@ -326,6 +326,25 @@ else
     echo "keel-guest: clock BAD"
 fi
 
+# keel.reboot=PAGE (keel's VM reboot test): PAGE is the GPA of a keel,shmem region, which outlives
+# a reboot of the VM. On the first boot it holds no mark: write one, then reboot the VM (SBI
+# SRST / PSCI SYSTEM_RESET through Linux); on the second boot say so and go on.
+for arg in $(cat /proc/cmdline); do
+    case "$arg" in
+        keel.reboot=*)
+            page=${arg#keel.reboot=}
+            if [ $(($(devmem "$page" 32))) -ne $((0x6b65656c)) ]; then
+                devmem "$page" 32 0x6b65656c
+                echo "keel-guest: first boot: rebooting"
+                sync
+                reboot -f
+                while :; do sleep 3600; done
+            fi
+            echo "keel-guest: booted again after a reboot"
+            ;;
+    esac
+done
+
 # keel.peer=SHMEM,DOORBELL,VM (a keel scenario with a peer VM): write a message into the shared
 # memory (a 32-bit length, then the bytes), then ring VM number VM through the doorbell at
 # DOORBELL (keel's inter-VM doorbell: RING register at +8).

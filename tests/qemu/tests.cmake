@@ -242,6 +242,19 @@ foreach(arch riscv64 aarch64)
             --scenario ${KEEL_SOURCE_DIR}/tests/qemu/scenarios/reboot-${arch}.dts)
 endforeach()
 
+# SMP Linux reboot: a 2-vCPU Linux VM reboots itself once (its /init, keel.reboot=); keel stops
+# both vCPUs, reloads the images and starts the VM again, which comes up with 2 CPUs and powers off.
+foreach(arch riscv64 aarch64)
+    keel_qemu_test(${arch}.linux-smp-reboot 200 0
+        EXPECT "keel: VM 'linux': 2 vCPU" "^keel-guest: cpus 2" "^keel-guest: first boot: rebooting"
+            "keel: VM 'linux' reboots" "Linux version" "^keel-guest: cpus 2"
+            "^keel-guest: booted again after a reboot" "^keel-guest: poweroff"
+            "keel: all VMs have shut down: powering off"
+        REJECT ${KEEL_NO_PANIC} "failed to come online" "rcu: INFO"
+        RUN --arch ${arch} --smp 2 --timeout 200
+            --scenario ${KEEL_SOURCE_DIR}/tests/qemu/scenarios/linux-reboot-${arch}.dts)
+endforeach()
+
 # --- SMP guests and the vCPU scheduler (issue 4) ---
 # Two vCPUs on two harts, one each: started through SBI HSM on their own hart, IPIs and remote
 # fences across harts; the unaligned-access probe runs on CPU 1 (a task on the second vCPU).
