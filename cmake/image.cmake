@@ -39,7 +39,7 @@ add_custom_target(asm_offsets DEPENDS ${KEEL_GENERATED}/asm-offsets.h)
 set(KEEL_COMMON_SOURCES
     hyp/bundle.c hyp/console.c hyp/console_in.c hyp/exit.c hyp/guest_fdt.c hyp/image.c
     hyp/main.c hyp/mem.c hyp/platform_fdt.c hyp/scenario.c hyp/sched.c hyp/sched_policy.c
-    hyp/vm.c hyp/vdev/doorbell.c hyp/lib/printf.c hyp/lib/stack_protector.c hyp/lib/string.c)
+    hyp/vm.c hyp/passthrough.c hyp/vdev/doorbell.c hyp/lib/printf.c hyp/lib/stack_protector.c hyp/lib/string.c)
 
 if(KEEL_ARCH STREQUAL "riscv64")
     set(KEEL_ARCH_SOURCES

@@ -279,3 +279,40 @@ int platform_parse_fdt(const void *fdt, struct platform *out, char *err, size_t 
     parse_misc(fdt, out);
     return 0;
 }
+
+/* Does [hpa, hpa+size) overlap [base, base+len)? (len 0: the device is absent) */
+static bool overlaps(hpa_t hpa, uint64_t size, hpa_t base, uint64_t len)
+{
+    return base && len && hpa < base + len && base < hpa + size;
+}
+
+int platform_check_passthrough(const struct platform *p, hpa_t hpa, uint64_t size, char *why,
+                               size_t whylen)
+{
+    const uint64_t gic_window = 0x10000;
+    const struct {
+        hpa_t base;
+        uint64_t len;
+        const char *what;
+    } own[] = {
+        { p->uart_base, 0x1000, "keel's console UART" },
+        { p->plic_base, p->plic_size, "the PLIC" },
+        { p->gicd_base, gic_window, "the GIC distributor" },
+        { p->gicc_base, gic_window, "the GIC CPU interface" },
+        { p->gich_base, gic_window, "the GIC hypervisor interface" },
+        { p->gicv_base, gic_window, "the GIC virtual CPU interface" },
+        { p->test_dev, 0x1000, "the test finisher (it stops the machine)" },
+    };
+    if (!size || hpa + size < hpa)
+        return fail(why, whylen, "an empty or wrapping window");
+    for (uint32_t i = 0; i < p->nr_ram; i++)
+        if (overlaps(hpa, size, p->ram[i].base, p->ram[i].size))
+            return fail(why, whylen, "host RAM");
+    for (uint32_t i = 0; i < p->nr_reserved; i++)
+        if (overlaps(hpa, size, p->reserved[i].base, p->reserved[i].size))
+            return fail(why, whylen, "reserved host memory");
+    for (size_t i = 0; i < KEEL_ARRAY_SIZE(own); i++)
+        if (overlaps(hpa, size, own[i].base, own[i].len))
+            return fail(why, whylen, own[i].what);
+    return 0;
+}

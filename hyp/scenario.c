@@ -150,6 +150,127 @@ static int parse_vm_shmem(const void *fdt, int node, const struct scenario *sc, 
     return 0;
 }
 
+static uint64_t cells64(const fdt32_t *c)
+{
+    return ((uint64_t)fdt32_to_cpu(c[0]) << 32) | fdt32_to_cpu(c[1]);
+}
+
+static bool ranges_overlap(uint64_t a, uint64_t a_size, uint64_t b, uint64_t b_size)
+{
+    return a < b + b_size && b < a + a_size;
+}
+
+/* One "keel,passthrough" subnode of VM `vm` (its GPA windows known: RAM, shmem, earlier
+   pass-through devices). `path` is "vm/device" for messages. */
+static int parse_passthrough(const void *fdt, int node, const struct scenario *sc,
+                             struct vm_config *vm, struct passthrough_config *pt, char *err,
+                             size_t errlen)
+{
+    char path[64];
+    ksnprintf(pt->name, sizeof(pt->name), "%s", fdt_get_name(fdt, node, NULL));
+    ksnprintf(path, sizeof(path), "%s/%s", vm->node, pt->name);
+    if (fdt_node_check_compatible(fdt, node, "keel,passthrough"))
+        return err_at(err, errlen, path, NULL,
+                      "a VM's subnodes must be compatible = \"keel,passthrough\"");
+    int prop;
+    fdt_for_each_property_offset(prop, fdt, node) {
+        const char *pname;
+        fdt_getprop_by_offset(fdt, prop, &pname, NULL);
+        if (strcmp(pname, "compatible") && strcmp(pname, "reg") && strcmp(pname, "gpa") &&
+            strcmp(pname, "interrupts"))
+            return err_at(err, errlen, path, pname, "unknown property");
+    }
+    int len;
+    const fdt32_t *reg = fdt_getprop(fdt, node, "reg", &len);
+    if (!reg || len != 16)
+        return err_at(err, errlen, path, "reg", "missing or not 4 cells: <hpa-hi hpa-lo size-hi size-lo>");
+    pt->hpa = cells64(&reg[0]);
+    pt->size = cells64(&reg[2]);
+    if (!pt->size || ((pt->hpa | pt->size) & 0xfff) || pt->hpa + pt->size < pt->hpa)
+        return err_at(err, errlen, path, "reg", "base and size must be non-zero multiples of 4 KiB");
+    pt->gpa = pt->hpa;
+    const fdt32_t *gpa = fdt_getprop(fdt, node, "gpa", &len);
+    if (gpa) {
+        if (len != 8)
+            return err_at(err, errlen, path, "gpa", "must be 2 cells: <gpa-hi gpa-lo>");
+        pt->gpa = cells64(gpa);
+    }
+    const char *where = gpa ? "gpa" : "reg";
+    if ((pt->gpa & 0xfff) || pt->gpa + pt->size < pt->gpa)
+        return err_at(err, errlen, path, where, "the guest window must be 4 KiB aligned");
+    if (ranges_overlap(pt->gpa, pt->size, vm->ram_gpa, vm->ram_size))
+        return err_at(err, errlen, path, where, "the guest window overlaps the VM's memory");
+    if (vm->shmem >= 0 &&
+        ranges_overlap(pt->gpa, pt->size, vm->shmem_gpa, sc->shmem[vm->shmem].size))
+        return err_at(err, errlen, path, where, "the guest window overlaps the VM's shmem");
+    for (uint32_t i = 0; i < vm->nr_passthrough; i++)
+        if (ranges_overlap(pt->gpa, pt->size, vm->passthrough[i].gpa, vm->passthrough[i].size))
+            return err_at(err, errlen, path, where, "the guest window overlaps another pass-through device");
+
+    const fdt32_t *irqs = fdt_getprop(fdt, node, "interrupts", &len);
+    if (!irqs)
+        return 0;
+    if (len <= 0 || len % 8 || len / 8 > SCENARIO_MAX_PT_IRQS)
+        return err_at(err, errlen, path, "interrupts", "must be 1 to 4 pairs <host-irq guest-irq>");
+    pt->nr_irqs = (uint32_t)len / 8;
+    for (uint32_t i = 0; i < pt->nr_irqs; i++) {
+        pt->host_irq[i] = fdt32_to_cpu(irqs[2 * i]);
+        pt->guest_irq[i] = fdt32_to_cpu(irqs[2 * i + 1]);
+        if (!pt->host_irq[i] || !pt->guest_irq[i])
+            return err_at(err, errlen, path, "interrupts", "interrupt 0 does not exist");
+        for (uint32_t d = 0; d <= vm->nr_passthrough; d++) {
+            const struct passthrough_config *o = &vm->passthrough[d];
+            for (uint32_t j = 0; j < (o == pt ? i : o->nr_irqs); j++) {
+                if (o->guest_irq[j] == pt->guest_irq[i])
+                    return err_at(err, errlen, path, "interrupts", "a guest interrupt is given twice in the VM");
+                if (o->host_irq[j] == pt->host_irq[i])
+                    return err_at(err, errlen, path, "interrupts", "a host interrupt is given twice");
+            }
+        }
+    }
+    return 0;
+}
+
+/* The "keel,passthrough" subnodes of VM node `node`. */
+static int parse_vm_passthrough(const void *fdt, int node, const struct scenario *sc,
+                                struct vm_config *vm, char *err, size_t errlen)
+{
+    int sub;
+    fdt_for_each_subnode(sub, fdt, node) {
+        if (vm->nr_passthrough == SCENARIO_MAX_PASSTHROUGH)
+            return err_at(err, errlen, vm->node, NULL, "more than 4 pass-through devices");
+        if (parse_passthrough(fdt, sub, sc, vm, &vm->passthrough[vm->nr_passthrough], err, errlen))
+            return -1;
+        vm->nr_passthrough++;
+    }
+    return 0;
+}
+
+/* No host window or host interrupt goes to two VMs. */
+static int check_passthrough_owners(const struct scenario *sc, char *err, size_t errlen)
+{
+    for (uint32_t a = 0; a < sc->nr_vms; a++)
+        for (uint32_t b = 0; b < a; b++)
+            for (uint32_t i = 0; i < sc->vms[a].nr_passthrough; i++)
+                for (uint32_t j = 0; j < sc->vms[b].nr_passthrough; j++) {
+                    const struct passthrough_config *p = &sc->vms[a].passthrough[i];
+                    const struct passthrough_config *q = &sc->vms[b].passthrough[j];
+                    bool irq = false;
+                    for (uint32_t x = 0; x < p->nr_irqs; x++)
+                        for (uint32_t y = 0; y < q->nr_irqs; y++)
+                            irq |= p->host_irq[x] == q->host_irq[y];
+                    if (ranges_overlap(p->hpa, p->size, q->hpa, q->size) || irq) {
+                        ksnprintf(err, errlen,
+                                  "scenario: VMs '%s' and '%s': pass-through devices '%s' and '%s' "
+                                  "share host %s",
+                                  sc->vms[b].name, sc->vms[a].name, q->name, p->name,
+                                  irq ? "an interrupt" : "memory");
+                        return -1;
+                    }
+                }
+    return 0;
+}
+
 static int parse_shmem(const void *fdt, int node, struct shmem_config *shm, char *err, size_t errlen)
 {
     const char *nname = fdt_get_name(fdt, node, NULL);
@@ -203,7 +324,8 @@ int scenario_parse(const void *fdt, uint32_t nr_harts, struct scenario *out, cha
             return -1;
         }
         if (parse_vm(fdt, node, nr_harts, &out->vms[out->nr_vms], err, errlen) ||
-            parse_vm_shmem(fdt, node, out, &out->vms[out->nr_vms], err, errlen))
+            parse_vm_shmem(fdt, node, out, &out->vms[out->nr_vms], err, errlen) ||
+            parse_vm_passthrough(fdt, node, out, &out->vms[out->nr_vms], err, errlen))
             return -1;
         out->nr_vms++;
     }
@@ -225,5 +347,5 @@ int scenario_parse(const void *fdt, uint32_t nr_harts, struct scenario *out, cha
         ksnprintf(err, errlen, "scenario: no node with compatible = \"keel,vm\"");
         return -1;
     }
-    return 0;
+    return check_passthrough_owners(out, err, errlen);
 }

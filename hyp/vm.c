@@ -5,6 +5,7 @@
 #include <keel/guest_fdt.h>
 #include <keel/image.h>
 #include <keel/mem.h>
+#include <keel/passthrough.h>
 #include <keel/pcpu.h>
 #include <keel/platform.h>
 #include <keel/scenario.h>
@@ -40,12 +41,23 @@ void *vm_gpa_to_hva(struct vm *vm, gpa_t gpa, uint64_t len)
     return (void *)(uintptr_t)(vm->ram_hpa + off);
 }
 
+static bool window_overlaps(gpa_t a, uint64_t a_size, gpa_t b, uint64_t b_size)
+{
+    return a < b + b_size && b < a + a_size;
+}
+
 int vm_add_mmio(struct vm *vm, gpa_t gpa, uint64_t size, const struct vdev_ops *ops, void *dev)
 {
     if (vm->nr_mmio == KEEL_MAX_MMIO || !size || gpa + size < gpa)
         return -1;
-    if (gpa < vm->ram_gpa + vm->ram_size && vm->ram_gpa < gpa + size)
+    if (window_overlaps(gpa, size, vm->ram_gpa, vm->ram_size))
         return -1;
+    const struct vm_config *cfg = vm->cfg;
+    if (cfg && cfg->shmem >= 0 && window_overlaps(gpa, size, cfg->shmem_gpa, shmem_regions[cfg->shmem].size))
+        return -1;
+    for (uint32_t i = 0; cfg && i < cfg->nr_passthrough; i++)
+        if (window_overlaps(gpa, size, cfg->passthrough[i].gpa, cfg->passthrough[i].size))
+            return -1;
     for (uint32_t i = 0; i < vm->nr_mmio; i++)
         if (gpa < vm->mmio[i].gpa + vm->mmio[i].size && vm->mmio[i].gpa < gpa + size)
             return -1;
@@ -57,6 +69,11 @@ static hpa_t alloc_table(void *ctx)
 {
     (void)ctx;
     return mem_alloc_zeroed(4096, 4096);
+}
+
+int vm_stage2_map(struct vm *vm, gpa_t gpa, hpa_t hpa, uint64_t size, uint32_t prot)
+{
+    return stage2_map(vm->stage2_root, gpa, hpa, size, prot, alloc_table, NULL);
 }
 
 static int load_file(struct vm *vm, const void *bundle, uint64_t bundle_size, const char *name,
@@ -214,16 +231,13 @@ static int vm_create(uint32_t index, const struct vm_config *cfg, const void *bu
         return -1;
     }
     vm->stage2_root = mem_alloc_zeroed(stage2_root_size(), stage2_root_size());
-    if (!vm->stage2_root ||
-        stage2_map(vm->stage2_root, vm->ram_gpa, vm->ram_hpa, vm->ram_size, S2_RWX, alloc_table,
-                   NULL)) {
+    if (!vm->stage2_root || vm_stage2_map(vm, vm->ram_gpa, vm->ram_hpa, vm->ram_size, S2_RWX)) {
         ksnprintf(err, errlen, "VM '%s': out of memory for stage-2 tables", vm->name);
         return -1;
     }
     if (cfg->shmem >= 0) {
         const struct shmem_region *shm = &shmem_regions[cfg->shmem];
-        if (stage2_map(vm->stage2_root, cfg->shmem_gpa, shm->hpa, shm->size, S2_READ | S2_WRITE,
-                       alloc_table, NULL)) {
+        if (vm_stage2_map(vm, cfg->shmem_gpa, shm->hpa, shm->size, S2_READ | S2_WRITE)) {
             ksnprintf(err, errlen, "VM '%s': cannot map shmem '%s' at GPA 0x%lx", vm->name,
                       shm->name, cfg->shmem_gpa);
             return -1;
@@ -241,7 +255,7 @@ static int vm_create(uint32_t index, const struct vm_config *cfg, const void *bu
     }
     vm->bundle = bundle;
     vm->bundle_size = bundle_size;
-    if (vplat_create(vm, err, errlen))
+    if (vplat_create(vm, err, errlen) || passthrough_setup(vm, err, errlen))
         return -1;
     if (vm_load_images(vm, cfg, bundle, bundle_size, err, errlen))
         return -1;
@@ -347,6 +361,7 @@ int vm_reload(struct vm *vm)
 {
     char err[192];
     vplat_reset(vm);
+    passthrough_reset(vm);
     if (vm_load_images(vm, vm->cfg, vm->bundle, vm->bundle_size, err, sizeof(err))) {
         kprintf("keel: error: %s\n", err);
         return -1;

@@ -5,10 +5,11 @@
  *   0x08010000  GICv2 CPU interface = the hardware GICV page, mapped by stage 2 (no exits)
  *   0x09000000  virtual PL011 UART, SPI 1 (INTID 33)
  *   0x09010000  inter-VM doorbell (hyp/vdev/doorbell.c), SPI 2 (INTID 34)
+ * Pass-through devices may reserve other SPIs (INTIDs 32..95); the host side of their
+ * interrupts is not implemented on AArch64 yet (platform_irq_route refuses).
  * The DTS files under configs/qemu-virt-aarch64 describe the same addresses to the guest.
  */
 #include <keel/console.h>
-#include <keel/mem.h>
 #include <keel/pcpu.h>
 #include <keel/platform.h>
 #include <keel/stage2.h>
@@ -31,6 +32,7 @@ struct vplat_arm {
     struct vpl011 uart;
     struct vgicd gicd;
     struct doorbell doorbell;
+    uint64_t passthrough; /* bitmap: SPIs (INTID - 32) of pass-through devices */
 };
 
 static struct vplat_arm vplats[KEEL_MAX_VMS];
@@ -114,12 +116,6 @@ static enum mmio_status uart_write(void *dev, uint64_t offset, uint32_t width, u
 
 static const struct vdev_ops uart_ops = { uart_read, uart_write };
 
-static hpa_t alloc_table(void *ctx)
-{
-    (void)ctx;
-    return mem_alloc_zeroed(4096, 4096);
-}
-
 int vplat_create(struct vm *vm, char *err, size_t errlen)
 {
     struct vplat_arm *p = &vplats[vm->id];
@@ -130,13 +126,13 @@ int vplat_create(struct vm *vm, char *err, size_t errlen)
     if (vm_add_mmio(vm, VPLAT_UART_GPA, VPL011_WINDOW_SIZE, &uart_ops, p) ||
         vm_add_mmio(vm, VPLAT_GICD_GPA, VGICD_WINDOW_SIZE, &gicd_ops, p) ||
         vm_add_mmio(vm, VPLAT_DOORBELL_GPA, DOORBELL_WINDOW_SIZE, &doorbell_ops, &p->doorbell)) {
-        ksnprintf(err, errlen, "VM '%s': its RAM overlaps the GIC/UART windows at 0x08000000-0x09000fff",
+        ksnprintf(err, errlen, "VM '%s': its RAM, shmem or a pass-through window overlaps the GIC, UART or doorbell windows at 0x08000000-0x09010fff",
                   vm->name);
         return -1;
     }
     /* the guest's GIC CPU interface is the hardware's virtual CPU interface */
-    if (stage2_map(vm->stage2_root, VPLAT_GICC_GPA, platform.gicv_base, VPLAT_GICC_SIZE,
-                   S2_READ | S2_WRITE | S2_DEVICE, alloc_table, NULL)) {
+    if (vm_stage2_map(vm, VPLAT_GICC_GPA, platform.gicv_base, VPLAT_GICC_SIZE,
+                      S2_READ | S2_WRITE | S2_DEVICE)) {
         ksnprintf(err, errlen, "VM '%s': cannot map the GIC virtual CPU interface", vm->name);
         return -1;
     }
@@ -149,6 +145,28 @@ void vplat_reset(struct vm *vm)
     vpl011_init(&p->uart, uart_tx, uart_irq, p);
     vgicd_init(&p->gicd, VPLAT_NR_SPIS, vm->nr_vcpus, gicd_kick, p);
     doorbell_init(&p->doorbell, vm->id, doorbell_ring, doorbell_irq, p);
+}
+
+int vplat_passthrough_irq(struct vm *vm, uint32_t guest_irq, char *err, size_t errlen)
+{
+    struct vplat_arm *p = vm->vplat;
+    if (guest_irq < 32 || guest_irq >= 32 + VPLAT_NR_SPIS) {
+        ksnprintf(err, errlen, "the guest GIC has SPIs with INTIDs 32..%u", 32 + VPLAT_NR_SPIS - 1);
+        return -1;
+    }
+    if (guest_irq == VPLAT_UART_INTID || guest_irq == VPLAT_DOORBELL_INTID) {
+        ksnprintf(err, errlen, "guest INTID %u is keel's virtual %s", guest_irq,
+                  guest_irq == VPLAT_UART_INTID ? "UART" : "doorbell");
+        return -1;
+    }
+    p->passthrough |= UINT64_C(1) << (guest_irq - 32);
+    return 0;
+}
+
+void vplat_set_irq_level(struct vm *vm, uint32_t guest_irq, bool level)
+{
+    struct vplat_arm *p = vm->vplat;
+    vgicd_set_level(&p->gicd, 0, guest_irq, level);
 }
 
 bool vplat_console_input(struct vm *vm, uint8_t byte)

@@ -4,9 +4,11 @@
  *   0x0c000000  virtual PLIC (riscv,ndev = 95, one S-mode context per vCPU)
  *   0x10000000  virtual ns16550a UART, PLIC source 10
  *   0x10001000  inter-VM doorbell (hyp/vdev/doorbell.c), PLIC source 11
+ * Pass-through devices (hyp/passthrough.c) may use any other source 1..95.
  * The DTS files under configs/qemu-virt-riscv64 describe the same addresses to the guest.
  */
 #include <keel/console.h>
+#include <keel/passthrough.h>
 #include <keel/vdev/doorbell.h>
 #include <keel/vdev/uart16550.h>
 #include <keel/vdev/vplic.h>
@@ -24,6 +26,7 @@ struct vplat_riscv {
     struct vuart16550 uart;
     struct vplic plic;
     struct doorbell doorbell;
+    uint32_t passthrough[(VPLAT_PLIC_NDEV + 32) / 32]; /* bitmap: sources of pass-through devices */
 };
 
 static struct vplat_riscv vplats[KEEL_MAX_VMS];
@@ -46,6 +49,14 @@ static void plic_notify(void *ctx, uint32_t context, bool pending)
     struct vplat_riscv *p = ctx;
     if (context < p->vm->nr_vcpus)
         vcpu_arch_set_ext_irq(&p->vm->vcpus[context], pending);
+}
+
+/* the guest completed a source: pass-through ones re-open the host's delivery */
+static void plic_completed(void *ctx, uint32_t source)
+{
+    struct vplat_riscv *p = ctx;
+    if (p->passthrough[source / 32] & (1u << (source % 32)))
+        passthrough_guest_done(p->vm, source);
 }
 
 static void doorbell_irq(void *ctx, bool level)
@@ -91,7 +102,7 @@ int vplat_create(struct vm *vm, char *err, size_t errlen)
     if (vm_add_mmio(vm, VPLAT_UART_GPA, VUART16550_WINDOW_SIZE, &uart_ops, p) ||
         vm_add_mmio(vm, VPLAT_PLIC_GPA, vplic_window_size(vm->nr_vcpus), &vplic_ops, &p->plic) ||
         vm_add_mmio(vm, VPLAT_DOORBELL_GPA, DOORBELL_WINDOW_SIZE, &doorbell_ops, &p->doorbell)) {
-        ksnprintf(err, errlen, "VM '%s': its RAM or shmem overlaps the PLIC, UART or doorbell window",
+        ksnprintf(err, errlen, "VM '%s': its RAM, shmem or a pass-through window overlaps the PLIC, UART or doorbell window",
                   vm->name);
         return -1;
     }
@@ -103,7 +114,30 @@ void vplat_reset(struct vm *vm)
     struct vplat_riscv *p = vm->vplat;
     vuart16550_init(&p->uart, uart_tx, uart_irq, p);
     vplic_init(&p->plic, VPLAT_PLIC_NDEV, vm->nr_vcpus, plic_notify, p);
+    vplic_set_complete_hook(&p->plic, plic_completed);
     doorbell_init(&p->doorbell, vm->id, doorbell_ring, doorbell_irq, p);
+}
+
+int vplat_passthrough_irq(struct vm *vm, uint32_t guest_irq, char *err, size_t errlen)
+{
+    struct vplat_riscv *p = vm->vplat;
+    if (guest_irq < 1 || guest_irq > VPLAT_PLIC_NDEV) {
+        ksnprintf(err, errlen, "the guest PLIC has sources 1..%u", VPLAT_PLIC_NDEV);
+        return -1;
+    }
+    if (guest_irq == VPLAT_UART_IRQ || guest_irq == VPLAT_DOORBELL_IRQ) {
+        ksnprintf(err, errlen, "guest PLIC source %u is keel's virtual %s", guest_irq,
+                  guest_irq == VPLAT_UART_IRQ ? "UART" : "doorbell");
+        return -1;
+    }
+    p->passthrough[guest_irq / 32] |= 1u << (guest_irq % 32);
+    return 0;
+}
+
+void vplat_set_irq_level(struct vm *vm, uint32_t guest_irq, bool level)
+{
+    struct vplat_riscv *p = vm->vplat;
+    vplic_set_level(&p->plic, guest_irq, level);
 }
 
 bool vplat_console_input(struct vm *vm, uint8_t byte)

@@ -47,6 +47,21 @@ void platform_handle_ext_irq(void)
     arm_handle_irq(this_pcpu()->current);
 }
 
+int platform_irq_route(uint32_t host_irq, uint32_t pcpu, char *err, size_t errlen)
+{
+    (void)host_irq;
+    (void)pcpu;
+    ksnprintf(err, errlen, "keel cannot forward host interrupts to guests on AArch64 yet (pass "
+              "the device's window without \"interrupts\")");
+    return -1;
+}
+
+void platform_irq_done(uint32_t host_irq, uint32_t pcpu)
+{
+    (void)host_irq;
+    (void)pcpu;
+}
+
 static void banner(uint64_t mpidr)
 {
     kprintf("\nkeel %s: AArch64 hypervisor (EL2)\n", KEEL_VERSION);

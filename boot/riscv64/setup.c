@@ -2,6 +2,7 @@
 /* RISC-V boot: early console, host DTB, H-extension check, banner, per-hart set-up. */
 #include <keel/console.h>
 #include <keel/hyp.h>
+#include <keel/passthrough.h>
 #include <keel/pcpu.h>
 #include <keel/platform.h>
 #include <keel/sched.h>
@@ -52,18 +53,58 @@ void platform_poweroff(void)
         __asm__ volatile("wfi");
 }
 
+/* The PLIC S-mode context of keel hart `pcpu` (0 = the boot hart, then the others in DT order,
+   as arch_start_secondaries numbers them), ~0u when it has none. */
+static uint32_t plic_context_of(uint32_t pcpu)
+{
+    uint32_t index = 0;
+    for (uint32_t i = 0; i < platform.nr_harts; i++) {
+        bool is_boot = i == platform.boot_hart;
+        if ((pcpu == 0 && is_boot) || (pcpu != 0 && !is_boot && ++index == pcpu))
+            return platform.plic_s_context[i];
+    }
+    return ~0u;
+}
+
 void platform_handle_ext_irq(void)
 {
-    /* only the boot hart has the console interrupt routed to it */
-    uint32_t ctx = platform.plic_s_context[platform.boot_hart];
-    if (this_pcpu()->index != 0 || !platform.plic_base || ctx == ~0u)
+    /* the console interrupt goes to the boot hart, a pass-through interrupt to the hart of its
+       VM's vCPU 0 */
+    uint32_t ctx = plic_context_of(this_pcpu()->index);
+    if (!platform.plic_base || ctx == ~0u)
         return;
     uint32_t irq;
     while ((irq = plic_claim(platform.plic_base, ctx)) != 0) {
         if (irq == platform.uart_irq)
             console_poll_input();
+        else if (passthrough_host_irq(irq))
+            continue; /* completed when the guest completes it (platform_irq_done) */
         plic_complete(platform.plic_base, ctx, irq);
     }
+}
+
+int platform_irq_route(uint32_t host_irq, uint32_t pcpu, char *err, size_t errlen)
+{
+    uint32_t ctx = plic_context_of(pcpu);
+    if (!platform.plic_base || host_irq < 1 || host_irq > platform.plic_ndev) {
+        ksnprintf(err, errlen, "the host PLIC has sources 1..%u", platform.plic_ndev);
+        return -1;
+    }
+    if (host_irq == platform.uart_irq) {
+        ksnprintf(err, errlen, "host source %u is keel's console UART", host_irq);
+        return -1;
+    }
+    if (ctx == ~0u) {
+        ksnprintf(err, errlen, "hart %u has no PLIC S-mode context", pcpu);
+        return -1;
+    }
+    plic_enable(platform.plic_base, ctx, host_irq);
+    return 0;
+}
+
+void platform_irq_done(uint32_t host_irq, uint32_t pcpu)
+{
+    plic_complete(platform.plic_base, plic_context_of(pcpu), host_irq);
 }
 
 static bool console_from_dt(void)
@@ -127,7 +168,7 @@ void riscv_boot_main(uint64_t hartid, hpa_t dtb)
     riscv_host_ids.mimpid = (uint64_t)sbi_ecall(SBI_EXT_BASE, 6, 0, 0, 0, 0, 0, 0).value;
 
     riscv_hart_init_h();
-    uint32_t ctx = platform.plic_s_context[platform.boot_hart];
+    uint32_t ctx = plic_context_of(0);
     if (platform.plic_base && platform.uart_irq && ctx != ~0u) {
         plic_enable(platform.plic_base, ctx, platform.uart_irq);
         ns16550_enable_rx_irq();

@@ -124,6 +124,7 @@ int vplic_init(struct vplic *p, uint32_t num_sources, uint32_t num_contexts,
     p->num_words = (implemented_ids + 31u) / 32u;
     p->last_word_mask = (implemented_ids % 32u) ? bit_of(implemented_ids) - 1u : ~0u;
     p->notify = notify;
+    p->completed = NULL;
     p->ctx = ctx;
     for (uint32_t w = 0; w < VPLIC_WORDS; w++) {
         p->level[w] = 0;
@@ -165,6 +166,11 @@ void vplic_set_level(struct vplic *p, uint32_t source, bool level)
             source_lowered(p, source);
         }
     }
+}
+
+void vplic_set_complete_hook(struct vplic *p, void (*completed)(void *ctx, uint32_t source))
+{
+    p->completed = completed;
 }
 
 bool vplic_context_pending(const struct vplic *p, uint32_t context)
@@ -209,6 +215,9 @@ static void complete(struct vplic *p, uint32_t ci, uint32_t id)
         return; /* not enabled for this context, or not in service: ignored */
     }
     p->claimed[w] &= ~b;
+    if (p->completed) {
+        p->completed(p->ctx, id);
+    }
     if (p->level[w] & b) {
         p->pending[w] |= b; /* line still high: the gateway forwards a new request */
         source_raised(p, id);

@@ -255,6 +255,37 @@ foreach(arch riscv64 aarch64)
             --scenario ${KEEL_SOURCE_DIR}/tests/qemu/scenarios/linux-reboot-${arch}.dts)
 endforeach()
 
+# Pass-through devices (issue 4, scenarios): a VM owns QEMU's RTC. RISC-V: the goldfish RTC's
+# window and its interrupt (host PLIC source 11 -> guest source 12, delivered twice: keel
+# completes the host source when the guest completes the virtual one). AArch64: the PL031's
+# window at another GPA (interrupt forwarding is not implemented there and is refused).
+keel_qemu_test(riscv64.passthrough 60 0
+    EXPECT "keel: VM 'owner': pass-through 'rtc@101000': host 0x101000-0x101fff at GPA 0x101000, interrupts \\(host->guest\\) 11->12"
+        "^ptdev: RTC at GPA 0x101000 reads [0-9]+ s since 1970 and advances"
+        "^ptdev: alarm 1: interrupt on virtual PLIC source 12" "^ptdev: alarm 2: interrupt on virtual PLIC source 12"
+        "^ptdev: the page below the window \\(0x100000\\) faults" "^ptdev: all checks passed \\(0 errors\\)"
+        "keel: all VMs have shut down: powering off"
+    REJECT ${KEEL_NO_PANIC} "ptdev: ERROR"
+    RUN --arch riscv64 --timeout 60 --scenario ${KEEL_SOURCE_DIR}/tests/qemu/scenarios/passthrough-riscv64.dts)
+keel_qemu_test(aarch64.passthrough 60 0
+    EXPECT "keel: VM 'owner': pass-through 'rtc@9010000': host 0x9010000-0x9010fff at GPA 0xa200000"
+        "^ptdev: PL031 at GPA 0xa200000" "^ptdev: RTCDR reads [0-9]+ s since 1970"
+        "^ptdev: the page after the window \\(0xa201000\\) faults" "^ptdev: all checks passed \\(0 errors\\)"
+        "keel: all VMs have shut down: powering off"
+    REJECT ${KEEL_NO_PANIC} "ptdev: ERROR"
+    RUN --arch aarch64 --timeout 60 --scenario ${KEEL_SOURCE_DIR}/tests/qemu/scenarios/passthrough-aarch64.dts)
+# Refused before any VM starts, with the VM, the device and the reason named.
+keel_qemu_test(riscv64.passthrough-refused 60 1
+    EXPECT "keel: error: VM 'owner': pass-through 'plic': host window 0xc000000-0xc000fff overlaps the PLIC"
+        "keel: stopping: no VM was started"
+    REJECT "PANIC" "ptdev:"
+    RUN --arch riscv64 --timeout 60 --scenario ${KEEL_SOURCE_DIR}/tests/qemu/scenarios/passthrough-bad-riscv64.dts)
+keel_qemu_test(aarch64.passthrough-refused 60 1
+    EXPECT "keel: error: VM 'owner': pass-through 'rtc': interrupt 34 \\(guest 40\\): keel cannot forward host interrupts to guests on AArch64 yet"
+        "keel: stopping: no VM was started"
+    REJECT "PANIC" "ptdev:"
+    RUN --arch aarch64 --timeout 60 --scenario ${KEEL_SOURCE_DIR}/tests/qemu/scenarios/passthrough-bad-aarch64.dts)
+
 # --- SMP guests and the vCPU scheduler (issue 4) ---
 # Two vCPUs on two harts, one each: started through SBI HSM on their own hart, IPIs and remote
 # fences across harts; the unaligned-access probe runs on CPU 1 (a task on the second vCPU).

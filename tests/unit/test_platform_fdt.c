@@ -146,6 +146,48 @@ static void test_aarch64_virt(void)
     KTEST_CHECK(plat.psci_smc);
 }
 
+/* Which host windows a scenario may pass through (platform_check_passthrough). */
+static bool pt_refused(uint64_t hpa, uint64_t size, const char *what)
+{
+    memset(err, 0, sizeof(err));
+    if (platform_check_passthrough(&plat, hpa, size, err, sizeof(err)) != -1)
+        return false;
+    return has(what);
+}
+
+static bool pt_allowed(uint64_t hpa, uint64_t size)
+{
+    return platform_check_passthrough(&plat, hpa, size, err, sizeof(err)) == 0;
+}
+
+static void test_passthrough_windows(void)
+{
+    KTEST_EQ(parse(rv), 0);
+    KTEST_CHECK(pt_allowed(0x101000, 0x1000));       /* goldfish RTC */
+    KTEST_CHECK(pt_allowed(0x10001000, 0x8000));     /* the virtio-mmio slots */
+    KTEST_CHECK(pt_refused(0x100000, 0x1000, "test finisher"));
+    KTEST_CHECK(pt_refused(0xff000, 0x2000, "test finisher")); /* overlapping by one page */
+    KTEST_CHECK(pt_refused(0x0c000000, 0x1000, "PLIC"));
+    KTEST_CHECK(pt_refused(0x0c5ff000, 0x1000, "PLIC"));  /* its last page */
+    KTEST_CHECK(pt_allowed(0x0c600000, 0x1000));           /* just after it */
+    KTEST_CHECK(pt_refused(0x10000000, 0x1000, "console UART"));
+    KTEST_CHECK(pt_refused(0x80000000, 0x1000, "host RAM"));
+    KTEST_CHECK(pt_refused(0xbffff000, 0x1000, "host RAM")); /* the last page of 1 GiB */
+    KTEST_CHECK(pt_refused(0x7ffff000, 0x2000, "host RAM")); /* straddling its start */
+    KTEST_CHECK(pt_allowed(0xc0000000, 0x1000));
+    KTEST_CHECK(pt_refused(0x1000, 0, "empty"));
+    KTEST_CHECK(pt_refused(0xfffffffffffff000ull, 0x2000, "wrapping"));
+
+    KTEST_EQ(parse(a64), 0);
+    KTEST_CHECK(pt_allowed(0x09010000, 0x1000)); /* PL031 RTC */
+    KTEST_CHECK(pt_refused(0x09000000, 0x1000, "console UART"));
+    KTEST_CHECK(pt_refused(0x08000000, 0x1000, "GIC distributor"));
+    KTEST_CHECK(pt_refused(0x08010000, 0x1000, "GIC CPU interface"));
+    KTEST_CHECK(pt_refused(0x08030000, 0x1000, "GIC hypervisor interface"));
+    KTEST_CHECK(pt_refused(0x08040000, 0x1000, "GIC virtual CPU interface"));
+    KTEST_CHECK(pt_refused(0x40000000, 0x1000, "host RAM"));
+}
+
 static void test_reserved_ranges(void)
 {
     uint8_t *w = edit(rv);
@@ -402,6 +444,7 @@ int main(void)
     KTEST_RUN(test_riscv_virt);
     KTEST_RUN(test_riscv_no_sstc);
     KTEST_RUN(test_aarch64_virt);
+    KTEST_RUN(test_passthrough_windows);
     KTEST_RUN(test_reserved_ranges);
     KTEST_RUN(test_more_ram_and_initrd);
     KTEST_RUN(test_console_variants);

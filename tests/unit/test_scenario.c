@@ -23,6 +23,7 @@ struct node {
     char name[48];
     struct prop props[16];
     int nprops;
+    int depth; /* 1: a subnode of the closest depth-0 node before it */
 };
 
 static struct prop *find_prop(struct node *n, const char *name)
@@ -98,7 +99,11 @@ static void build_ex(const char *root_compat, int compat_len, struct node *nodes
             KTEST_EQ(fdt_property(fdt, nodes[i].props[j].name, nodes[i].props[j].val,
                                   nodes[i].props[j].len),
                      0);
-        KTEST_EQ(fdt_end_node(fdt), 0);
+        bool next_is_child = i + 1 < count && nodes[i + 1].depth == 1;
+        if (nodes[i].depth == 1)
+            KTEST_EQ(fdt_end_node(fdt), 0); /* the subnode */
+        if (!next_is_child)
+            KTEST_EQ(fdt_end_node(fdt), 0); /* the top-level node */
     }
     KTEST_EQ(fdt_end_node(fdt), 0);
     KTEST_EQ(fdt_finish(fdt), 0);
@@ -486,6 +491,129 @@ static void test_shmem(void)
     expect_error(n, 3, 2, "msgbuf", "bogus", "unknown property");
 }
 
+static void pt_node(struct node *n, const char *name, uint32_t hpa, uint32_t size)
+{
+    memset(n, 0, sizeof(*n));
+    snprintf(n->name, sizeof(n->name), "%s", name);
+    n->depth = 1;
+    set_str(n, "compatible", "keel,passthrough");
+    set_cells(n, "reg", 4, 0x0u, hpa, 0x0u, size);
+}
+
+/* keel,passthrough subnodes: host windows and interrupts given to one VM */
+static void test_passthrough(void)
+{
+    struct node n[6];
+    memset(&n[0], 0, sizeof(n[0]));
+    snprintf(n[0].name, sizeof(n[0].name), "msgbuf");
+    set_str(&n[0], "compatible", "keel,shmem");
+    set_cells(&n[0], "size", 2, 0x0u, 0x2000u);
+    vm_node(&n[1], "a"); /* RAM 0x80000000 + 256 MiB */
+    set_str(&n[1], "shmem", "msgbuf");
+    set_cells(&n[1], "shmem-gpa", 2, 0x0u, 0xc0000000u);
+    pt_node(&n[2], "rtc@101000", 0x101000u, 0x1000u);
+    set_cells(&n[2], "interrupts", 4, 11u, 12u, 13u, 14u);
+    pt_node(&n[3], "virtio", 0x10008000u, 0x1000u);
+    set_cells(&n[3], "gpa", 2, 0x0u, 0x20000000u);
+    vm_node(&n[4], "b");
+    pt_node(&n[5], "virtio2", 0x10007000u, 0x1000u);
+    set_cells(&n[5], "interrupts", 2, 7u, 12u); /* another VM may use guest interrupt 12 */
+    build("keel,scenario", n, 6);
+    KTEST_EQ(parse(2), 0);
+    KTEST_EQ(sc.nr_vms, 2);
+    const struct vm_config *a = &sc.vms[0];
+    KTEST_EQ(a->nr_passthrough, 2);
+    KTEST_CHECK(!strcmp(a->passthrough[0].name, "rtc@101000"));
+    KTEST_EQ(a->passthrough[0].hpa, 0x101000u);
+    KTEST_EQ(a->passthrough[0].gpa, 0x101000u); /* no gpa: the host address */
+    KTEST_EQ(a->passthrough[0].size, 0x1000u);
+    KTEST_EQ(a->passthrough[0].nr_irqs, 2);
+    KTEST_EQ(a->passthrough[0].host_irq[1], 13u);
+    KTEST_EQ(a->passthrough[0].guest_irq[1], 14u);
+    KTEST_EQ(a->passthrough[1].gpa, 0x20000000u);
+    KTEST_EQ(a->passthrough[1].nr_irqs, 0);
+    KTEST_EQ(sc.vms[1].nr_passthrough, 1);
+    KTEST_EQ(sc.vms[1].passthrough[0].host_irq[0], 7u);
+
+    /* the node itself */
+    set_str(&n[3], "compatible", "keel,other");
+    expect_error(n, 6, 2, "a/virtio", NULL, "keel,passthrough");
+    set_str(&n[3], "compatible", "keel,passthrough");
+    set_str(&n[3], "bogus", "x");
+    expect_error(n, 6, 2, "a/virtio", "bogus", "unknown property");
+    del_prop(&n[3], "bogus");
+    /* the host window */
+    del_prop(&n[2], "reg");
+    expect_error(n, 6, 2, "a/rtc@101000", "reg", "4 cells");
+    set_cells(&n[2], "reg", 2, 0x0u, 0x101000u);
+    expect_error(n, 6, 2, "a/rtc@101000", "reg", "4 cells");
+    set_cells(&n[2], "reg", 4, 0x0u, 0x101000u, 0x0u, 0x0u);
+    expect_error(n, 6, 2, "a/rtc@101000", "reg", "multiples of 4 KiB");
+    set_cells(&n[2], "reg", 4, 0x0u, 0x101800u, 0x0u, 0x1000u);
+    expect_error(n, 6, 2, "a/rtc@101000", "reg", "multiples of 4 KiB");
+    set_cells(&n[2], "reg", 4, 0xffffffffu, 0xfffff000u, 0x0u, 0x2000u);
+    expect_error(n, 6, 2, "a/rtc@101000", "reg", "multiples of 4 KiB");
+    set_cells(&n[2], "reg", 4, 0x0u, 0x101000u, 0x0u, 0x1000u);
+    /* the guest window */
+    set_cells(&n[3], "gpa", 1, 0x20000000u);
+    expect_error(n, 6, 2, "a/virtio", "gpa", "2 cells");
+    set_cells(&n[3], "gpa", 2, 0x0u, 0x20000800u);
+    expect_error(n, 6, 2, "a/virtio", "gpa", "4 KiB aligned");
+    set_cells(&n[3], "gpa", 2, 0x0u, 0x8ffff000u);
+    expect_error(n, 6, 2, "a/virtio", "gpa", "overlaps the VM's memory");
+    set_cells(&n[3], "gpa", 2, 0x0u, 0xc0001000u);
+    expect_error(n, 6, 2, "a/virtio", "gpa", "overlaps the VM's shmem");
+    set_cells(&n[3], "gpa", 2, 0x0u, 0x101000u);
+    expect_error(n, 6, 2, "a/virtio", "gpa", "overlaps another pass-through device");
+    del_prop(&n[3], "gpa");
+    set_cells(&n[3], "reg", 4, 0x0u, 0x80000000u, 0x0u, 0x1000u); /* no gpa: host address in RAM */
+    expect_error(n, 6, 2, "a/virtio", "reg", "overlaps the VM's memory");
+    set_cells(&n[3], "reg", 4, 0x0u, 0x10008000u, 0x0u, 0x1000u);
+    /* interrupts */
+    set_cells(&n[2], "interrupts", 1, 11u);
+    expect_error(n, 6, 2, "a/rtc@101000", "interrupts", "pairs");
+    set_cells(&n[2], "interrupts", 10, 1u, 1u, 2u, 2u, 3u, 3u, 4u, 4u, 5u, 5u);
+    expect_error(n, 6, 2, "a/rtc@101000", "interrupts", "1 to 4 pairs");
+    set_prop(&n[2], "interrupts", "", 0);
+    expect_error(n, 6, 2, "a/rtc@101000", "interrupts", "pairs");
+    set_cells(&n[2], "interrupts", 2, 0u, 12u);
+    expect_error(n, 6, 2, "a/rtc@101000", "interrupts", "interrupt 0");
+    set_cells(&n[2], "interrupts", 2, 11u, 0u);
+    expect_error(n, 6, 2, "a/rtc@101000", "interrupts", "interrupt 0");
+    set_cells(&n[2], "interrupts", 4, 11u, 12u, 13u, 12u);
+    expect_error(n, 6, 2, "a/rtc@101000", "interrupts", "guest interrupt is given twice");
+    set_cells(&n[2], "interrupts", 4, 11u, 12u, 11u, 14u);
+    expect_error(n, 6, 2, "a/rtc@101000", "interrupts", "host interrupt is given twice");
+    set_cells(&n[2], "interrupts", 2, 11u, 12u);
+    set_cells(&n[3], "interrupts", 2, 5u, 12u); /* guest 12 again, on another device of the VM */
+    expect_error(n, 6, 2, "a/virtio", "interrupts", "guest interrupt is given twice");
+    set_cells(&n[3], "interrupts", 2, 11u, 15u); /* host 11 again, on another device of the VM */
+    expect_error(n, 6, 2, "a/virtio", "interrupts", "host interrupt is given twice");
+    del_prop(&n[3], "interrupts");
+    /* two VMs */
+    set_cells(&n[5], "interrupts", 2, 11u, 3u);
+    build("keel,scenario", n, 6);
+    KTEST_EQ(parse(2), -1);
+    KTEST_CHECK(has("VMs 'a' and 'b'") && has("'rtc@101000' and 'virtio2'") && has("an interrupt"));
+    set_cells(&n[5], "interrupts", 2, 7u, 3u);
+    set_cells(&n[5], "reg", 4, 0x0u, 0x10008000u, 0x0u, 0x2000u);
+    build("keel,scenario", n, 6);
+    KTEST_EQ(parse(2), -1);
+    KTEST_CHECK(has("VMs 'a' and 'b'") && has("'virtio' and 'virtio2'") && has("memory"));
+    /* at most 4 per VM */
+    struct node m[6];
+    vm_node(&m[0], "many");
+    for (int i = 1; i < 6; i++) {
+        char name[16];
+        snprintf(name, sizeof(name), "d%d", i);
+        pt_node(&m[i], name, 0x10000000u + 0x1000u * (uint32_t)i, 0x1000u);
+    }
+    build("keel,scenario", m, 5);
+    KTEST_EQ(parse(2), 0);
+    KTEST_EQ(sc.vms[0].nr_passthrough, 4);
+    expect_error(m, 6, 2, "many", NULL, "more than 4 pass-through devices");
+}
+
 /* File names and bootargs must each be one non-empty NUL-terminated string. */
 static void test_bad_strings(void)
 {
@@ -541,6 +669,7 @@ int main(void)
     KTEST_RUN(test_sstc_errors);
     KTEST_RUN(test_host_placement);
     KTEST_RUN(test_shmem);
+    KTEST_RUN(test_passthrough);
     KTEST_RUN(test_bad_strings);
     KTEST_RUN(test_small_error_buffer);
     return ktest_summary();

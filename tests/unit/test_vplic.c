@@ -276,6 +276,63 @@ static void test_complete_rearms(void)
     KTEST_EQ(rd(h, claim_reg(0)), 8);
 }
 
+/* The complete hook (pass-through interrupts): called once per completion of a source in
+   service, before the gateway re-samples the line, so a hook that lowers it stops a re-request. */
+static unsigned hook_calls;
+static uint32_t hook_source;
+static struct harness *hook_harness;
+static bool hook_lowers;
+
+static void on_complete(void *ctx, uint32_t source)
+{
+    KTEST_CHECK(ctx == hook_harness);
+    hook_calls++;
+    hook_source = source;
+    if (hook_lowers)
+        vplic_set_level(&hook_harness->plic, source, false);
+}
+
+static void test_complete_hook(void)
+{
+    struct harness *h = setup(NDEV, 2);
+    hook_harness = h;
+    hook_calls = 0;
+    hook_lowers = true;
+    vplic_set_complete_hook(&h->plic, on_complete);
+    wr(h, priority_reg(12), 1);
+    enable(h, 1, 12, true);
+    vplic_set_level(&h->plic, 12, true);
+    wr(h, claim_reg(1), 12); /* not in service yet: ignored, no hook */
+    KTEST_EQ(hook_calls, 0);
+    KTEST_EQ(rd(h, claim_reg(1)), 12);
+    wr(h, claim_reg(1), 13); /* another source: no hook */
+    KTEST_EQ(hook_calls, 0);
+    wr(h, claim_reg(1), 12);
+    KTEST_EQ(hook_calls, 1);
+    KTEST_EQ(hook_source, 12);
+    /* the hook lowered the line before the gateway looked: no new request */
+    KTEST_EQ(rd(h, pending_reg(0)), 0);
+    KTEST_CHECK(!vplic_context_pending(&h->plic, 1));
+    wr(h, claim_reg(1), 12); /* a second completion: not in service, no hook */
+    KTEST_EQ(hook_calls, 1);
+    /* a hook that leaves the line high: the gateway forwards a new request, as without a hook */
+    hook_lowers = false;
+    vplic_set_level(&h->plic, 12, true);
+    KTEST_EQ(rd(h, claim_reg(1)), 12);
+    wr(h, claim_reg(1), 12);
+    KTEST_EQ(hook_calls, 2);
+    KTEST_EQ(rd(h, pending_reg(0)), 1u << 12);
+    /* vplic_init detaches it */
+    KTEST_EQ(vplic_init(&h->plic, NDEV, 2, on_notify, h), 0);
+    memset(h->state, 0, sizeof(h->state));
+    wr(h, priority_reg(12), 1);
+    enable(h, 1, 12, true);
+    vplic_set_level(&h->plic, 12, true);
+    KTEST_EQ(rd(h, claim_reg(1)), 12);
+    wr(h, claim_reg(1), 12);
+    KTEST_EQ(hook_calls, 2);
+}
+
 static void test_complete_requires_enable(void)
 {
     struct harness *h = setup(NDEV, 2);
@@ -708,6 +765,7 @@ int main(void)
     KTEST_RUN(test_claim_order);
     KTEST_RUN(test_claim_clears_pending);
     KTEST_RUN(test_complete_rearms);
+    KTEST_RUN(test_complete_hook);
     KTEST_RUN(test_complete_requires_enable);
     KTEST_RUN(test_enable_per_context);
     KTEST_RUN(test_notify_transitions);

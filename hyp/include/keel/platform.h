@@ -58,6 +58,24 @@ extern struct platform platform;
    Pure: no hardware access, so host tests feed it a DTB dumped by QEMU. */
 int platform_parse_fdt(const void *fdt, struct platform *out, char *err, size_t errlen);
 
+/* May the host window [hpa, hpa+size) (bytes) be given to a VM (a scenario "keel,passthrough"
+   reg)? Refused when it overlaps host RAM or reserved memory (keel, the firmware and the VMs live
+   there), keel's console UART (its 4 KiB page), the interrupt controller (the PLIC window; the
+   GIC distributor, CPU interface, GICH and GICV, 64 KiB each) or the QEMU test finisher (it
+   would let a guest stop the machine). Returns 0, or -1 with what it overlaps in why. Pure. */
+int platform_check_passthrough(const struct platform *p, hpa_t hpa, uint64_t size, char *why,
+                               size_t whylen);
+
+/* Route host interrupt `host_irq` (PLIC source / GIC SPI INTID) to keel on hart `pcpu` (keel's
+   hart index) for a pass-through device: enable it at the host controller. Errors (-1, reason
+   in err): a number the controller does not have, keel's own console interrupt, no controller
+   context for that hart, or (AArch64) not supported yet. Boot time, before any VM runs. */
+int platform_irq_route(uint32_t host_irq, uint32_t pcpu, char *err, size_t errlen);
+
+/* The guest has completed pass-through interrupt `host_irq` routed to `pcpu`: let the host
+   controller deliver it again (PLIC completion, SiFive PLIC spec "Interrupt Completion"). */
+void platform_irq_done(uint32_t host_irq, uint32_t pcpu);
+
 /* Stop the machine reporting failure: QEMU exits with `code` where the board can (sifive,test /
    semihosting), otherwise a firmware shutdown. Never returns. */
 void platform_fail(uint32_t code) __attribute__((noreturn));

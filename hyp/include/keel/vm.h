@@ -113,6 +113,11 @@ void *vm_gpa_to_hva(struct vm *vm, gpa_t gpa, uint64_t len);
    the window overlaps RAM or another device (a configuration error). */
 int vm_add_mmio(struct vm *vm, gpa_t gpa, uint64_t size, const struct vdev_ops *ops, void *dev);
 
+/* Map [gpa, gpa+size) of `vm`'s stage 2 to host [hpa, hpa+size) with permissions `prot` (S2_*),
+   allocating tables from keel's memory. Returns 0, or -1 (stage2_map's errors: misaligned,
+   beyond the limit, already mapped, out of memory). Boot and create time only. */
+int vm_stage2_map(struct vm *vm, gpa_t gpa, hpa_t hpa, uint64_t size, uint32_t prot);
+
 /* The vCPU running on the calling hart, or NULL. */
 struct vcpu *current_vcpu(void);
 

@@ -76,6 +76,7 @@ struct vplic {
     uint32_t num_words;    /* bitmap words in use: (num_sources + 1 + 31) / 32 */
     uint32_t last_word_mask; /* implemented bits of word num_words-1 */
     void (*notify)(void *ctx, uint32_t context, bool pending);
+    void (*completed)(void *ctx, uint32_t source); /* see vplic_set_complete_hook */
     void *ctx;
     uint32_t level[VPLIC_WORDS];   /* device line levels */
     uint32_t pending[VPLIC_WORDS]; /* gateway requests (the pending array) */
@@ -94,6 +95,14 @@ struct vplic {
  */
 int vplic_init(struct vplic *p, uint32_t num_sources, uint32_t num_contexts,
                void (*notify)(void *ctx, uint32_t context, bool pending), void *ctx);
+
+/*
+ * Attach `completed` (may be NULL), called with the init's ctx whenever a context completes a
+ * source that was in service (PLIC spec "Interrupt Completion"), after the source left service
+ * and before the gateway looks at the line again: a hook that lowers the line there (a
+ * pass-through interrupt the host re-delivers) gets no second request. vplic_init detaches it.
+ */
+void vplic_set_complete_hook(struct vplic *p, void (*completed)(void *ctx, uint32_t source));
 
 /*
  * Drive the interrupt line of `source` (1..num_sources) to `level` through its

@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ptdev (AArch64): the guest of the pass-through test (tests/qemu/scenarios/passthrough-
+ * aarch64.dts). Its VM owns QEMU virt's PL031 RTC: the host window 0x09010000 appears at GPA
+ * RTC_GPA (0x09010000 is keel's doorbell in every VM). The guest checks the PrimeCell
+ * identification registers and that the clock reads as a plausible date, with no exit, then that
+ * the page after the window is not mapped. PL031 registers: Arm DDI 0224 (RTCDR at 0x000,
+ * UARTPeriphID0..3 at 0xfe0..0xfec = 0x31, 0x10, 0x?4, 0x00; PCellID at 0xff0..0xffc).
+ * (keel does not forward host interrupts on AArch64 yet, so the alarm is not tried.)
+ */
+#include "guest.h"
+
+#define UART_GPA UINT64_C(0x09000000)
+#define RTC_GPA UINT64_C(0x0a200000)
+#define RTCDR 0x000u
+#define PERIPH_ID0 0xfe0u
+#define PERIPH_ID1 0xfe4u
+#define PCELL_ID0 0xff0u
+#define AFTER_GPA (RTC_GPA + 0x1000u)
+
+volatile struct secondary_report g_secondary; /* start.S and trap.c want these */
+uint64_t g_clobber_after[32];
+uint64_t g_clobber_sp_before;
+static uint32_t g_errors;
+
+void report_unexpected(const char *what, uint64_t esr, uint64_t elr, uint64_t far)
+{
+    out("ptdev: ERROR: unexpected %s esr=0x%lx elr=0x%lx far=0x%lx\n", what, esr, elr, far);
+}
+
+void finish(void)
+{
+    out("ptdev: %s (%u errors)\n", g_errors ? "FAILED" : "all checks passed", g_errors);
+    struct smccc_regs r = { .x = { PSCI_SYSTEM_OFF } };
+    smccc_invoke(&r, 0);
+    out("ptdev: ERROR: SYSTEM_OFF returned %ld\n", (int64_t)r.x[0]);
+    for (;;)
+        wait_for_interrupt();
+}
+
+void secondary_main(uint64_t context_id, uint64_t entry_el, uint64_t entry_daif,
+                    uint64_t entry_sctlr)
+{
+    (void)context_id;
+    (void)entry_el;
+    (void)entry_daif;
+    (void)entry_sctlr;
+    for (;;)
+        wait_for_interrupt();
+}
+
+void guest_main(uint64_t dtb, uint64_t bad_relocs, uint64_t entry_el, uint64_t entry_daif,
+                uint64_t entry_sctlr)
+{
+    (void)dtb;
+    (void)entry_el;
+    (void)entry_daif;
+    (void)entry_sctlr;
+    console_init(UART_GPA);
+    trap_set_primary(read_mpidr() & MPIDR_AFF_MASK);
+    if (bad_relocs != 0) {
+        out("ptdev: ERROR: %lu relocations of an unknown type\n", bad_relocs);
+        g_errors++;
+    }
+
+    uint32_t id0 = mmio_read32(RTC_GPA + PERIPH_ID0) & 0xffu;
+    uint32_t id1 = mmio_read32(RTC_GPA + PERIPH_ID1) & 0xffu;
+    uint32_t cell0 = mmio_read32(RTC_GPA + PCELL_ID0) & 0xffu;
+    if (id0 != 0x31 || id1 != 0x10 || cell0 != 0x0d) {
+        out("ptdev: ERROR: no PL031 at GPA 0x%lx (PeriphID0 0x%x, PeriphID1 0x%x, PCellID0 0x%x)\n",
+            RTC_GPA, id0, id1, cell0);
+        g_errors++;
+    } else {
+        out("ptdev: PL031 at GPA 0x%lx (PeriphID 0x%x 0x%x)\n", RTC_GPA, id0, id1);
+    }
+    uint32_t secs = mmio_read32(RTC_GPA + RTCDR);
+    if (secs < 1577836800u) {
+        out("ptdev: ERROR: RTCDR reads %u, not a date after 2020\n", secs);
+        g_errors++;
+    } else {
+        out("ptdev: RTCDR reads %u s since 1970\n", secs);
+    }
+
+    uint64_t v = 0;
+    exc_arm();
+    __asm__ volatile("ldr %0, [%1]" : "=r"(v) : "r"(AFTER_GPA) : "memory");
+    struct exc_result e = exc_disarm();
+    if (e.caught && ESR_EC(e.esr) == EC_DABT_CUR) {
+        out("ptdev: the page after the window (0x%lx) faults: only the window is passed through\n",
+            AFTER_GPA);
+    } else {
+        out("ptdev: ERROR: the page at 0x%lx: caught %d, EC 0x%x, value 0x%lx\n", AFTER_GPA,
+            (int)e.caught, ESR_EC(e.esr), v);
+        g_errors++;
+    }
+    finish();
+}
