@@ -36,25 +36,10 @@
 #define PMCCFILTR_NSH (UINT64_C(1) << 27) /* count at (non-secure) EL2 as well */
 #define ID_AA64DFR0_PMUVER(v) (((v) >> 8) & 0xfu)
 
-volatile struct secondary_report g_secondary; /* start.S and trap.c want these */
-uint64_t g_clobber_after[32];
-uint64_t g_clobber_sp_before;
-
 static struct platform_info g_plat;
 static bool g_use_smc;
 static bool g_pmu;          /* PMCCNTR_EL0 counts instructions; else CNTVCT_EL0 */
 static uint64_t g_tick_insns = 1; /* instructions per counter tick */
-
-void secondary_main(uint64_t context_id, uint64_t entry_el, uint64_t entry_daif,
-                    uint64_t entry_sctlr)
-{
-    (void)context_id;
-    (void)entry_el;
-    (void)entry_daif;
-    (void)entry_sctlr;
-    for (;;)
-        wait_for_interrupt();
-}
 
 void report_unexpected(const char *what, uint64_t esr, uint64_t elr, uint64_t far)
 {
@@ -63,11 +48,7 @@ void report_unexpected(const char *what, uint64_t esr, uint64_t elr, uint64_t fa
 
 void finish(void)
 {
-    struct smccc_regs r = { .x = { PSCI_SYSTEM_OFF } };
-    smccc_invoke(&r, g_use_smc);
-    out("bench: SYSTEM_OFF returned %ld\n", (int64_t)r.x[0]);
-    for (;;)
-        wait_for_interrupt();
+    vm_system_off("bench", g_use_smc);
 }
 
 static void sort(uint64_t *v, unsigned n)

@@ -218,6 +218,10 @@ extern volatile struct secondary_report g_secondary;
 void secondary_main(uint64_t context_id, uint64_t entry_el, uint64_t entry_daif,
                     uint64_t entry_sctlr) __attribute__((noreturn));
 
+/* ---- single_cpu.c (every guest but psci-test) ---- */
+/* PSCI SYSTEM_OFF through HVC (or SMC); reports "<who>: ERROR" if it returns, then parks. */
+void vm_system_off(const char *who, bool use_smc) __attribute__((noreturn));
+
 /* ---- console.c ---- */
 void console_init(uint64_t pl011_base);
 /* One byte from the UART's receive side, or -1 when none is waiting (polled, never blocks). */

@@ -45,10 +45,6 @@
 
 #define MSG_MAX 128u
 
-volatile struct secondary_report g_secondary; /* start.S and trap.c want these */
-uint64_t g_clobber_after[32];
-uint64_t g_clobber_sp_before;
-
 /* What the IRQ handler saw (written with IRQs masked on this, the only, CPU). */
 struct irq_record {
     volatile uint32_t doorbell_count; /* doorbell interrupts taken */
@@ -140,17 +136,6 @@ void peer_irq(void)
     gic_eoi(&g_gic, iar);
 }
 
-void secondary_main(uint64_t context_id, uint64_t entry_el, uint64_t entry_daif,
-                    uint64_t entry_sctlr)
-{
-    (void)context_id;
-    (void)entry_el;
-    (void)entry_daif;
-    (void)entry_sctlr;
-    for (;;)
-        wait_for_interrupt();
-}
-
 void report_unexpected(const char *what, uint64_t esr, uint64_t elr, uint64_t far)
 {
     out("peer: ERROR: %s esr=0x%lx elr=0x%lx far=0x%lx\n", what, esr, elr, far);
@@ -158,11 +143,7 @@ void report_unexpected(const char *what, uint64_t esr, uint64_t elr, uint64_t fa
 
 void finish(void)
 {
-    struct smccc_regs r = { .x = { PSCI_SYSTEM_OFF } };
-    smccc_invoke(&r, 0);
-    out("peer: ERROR: SYSTEM_OFF returned %ld\n", (int64_t)r.x[0]);
-    for (;;)
-        wait_for_interrupt();
+    vm_system_off("peer", false);
 }
 
 /* 32-bit read-modify-write of byte `intid` of a byte-per-interrupt register family. */

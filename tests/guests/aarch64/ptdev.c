@@ -18,9 +18,6 @@
 #define PCELL_ID0 0xff0u
 #define AFTER_GPA (RTC_GPA + 0x1000u)
 
-volatile struct secondary_report g_secondary; /* start.S and trap.c want these */
-uint64_t g_clobber_after[32];
-uint64_t g_clobber_sp_before;
 static uint32_t g_errors;
 
 void report_unexpected(const char *what, uint64_t esr, uint64_t elr, uint64_t far)
@@ -31,22 +28,7 @@ void report_unexpected(const char *what, uint64_t esr, uint64_t elr, uint64_t fa
 void finish(void)
 {
     out("ptdev: %s (%u errors)\n", g_errors ? "FAILED" : "all checks passed", g_errors);
-    struct smccc_regs r = { .x = { PSCI_SYSTEM_OFF } };
-    smccc_invoke(&r, 0);
-    out("ptdev: ERROR: SYSTEM_OFF returned %ld\n", (int64_t)r.x[0]);
-    for (;;)
-        wait_for_interrupt();
-}
-
-void secondary_main(uint64_t context_id, uint64_t entry_el, uint64_t entry_daif,
-                    uint64_t entry_sctlr)
-{
-    (void)context_id;
-    (void)entry_el;
-    (void)entry_daif;
-    (void)entry_sctlr;
-    for (;;)
-        wait_for_interrupt();
+    vm_system_off("ptdev", false);
 }
 
 void guest_main(uint64_t dtb, uint64_t bad_relocs, uint64_t entry_el, uint64_t entry_daif,

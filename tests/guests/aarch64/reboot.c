@@ -16,10 +16,6 @@
 #define DATA_INITIAL UINT64_C(0x1234567890abcdef)
 #define DATA_DIRTY UINT64_C(0xdeadbeefdeadbeef)
 
-volatile struct secondary_report g_secondary; /* start.S and trap.c want these */
-uint64_t g_clobber_after[32];
-uint64_t g_clobber_sp_before;
-
 /* In .data: the reload must put DATA_INITIAL back. */
 static volatile uint64_t g_initialised = DATA_INITIAL;
 
@@ -42,21 +38,7 @@ static int64_t psci(uint64_t fn)
 
 void finish(void)
 {
-    int64_t r = psci(PSCI_SYSTEM_OFF);
-    out("reboot: ERROR: SYSTEM_OFF returned %ld\n", r);
-    for (;;)
-        wait_for_interrupt();
-}
-
-void secondary_main(uint64_t context_id, uint64_t entry_el, uint64_t entry_daif,
-                    uint64_t entry_sctlr)
-{
-    (void)context_id;
-    (void)entry_el;
-    (void)entry_daif;
-    (void)entry_sctlr;
-    for (;;)
-        wait_for_interrupt();
+    vm_system_off("reboot", false);
 }
 
 void guest_main(uint64_t dtb, uint64_t bad_relocs, uint64_t entry_el, uint64_t entry_daif,
