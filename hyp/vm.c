@@ -177,6 +177,10 @@ static int vm_load_images(struct vm *vm, const struct vm_config *cfg, const void
         ksnprintf(err, errlen, "VM '%s': dtb '%s': %s", vm->name, cfg->dtb, why);
         return -1;
     }
+    arch_guest_image_written(vm_gpa_to_hva(vm, kernel_gpa, kernel_len), kernel_len);
+    if (initrd)
+        arch_guest_image_written(vm_gpa_to_hva(vm, initrd_gpa, initrd_len), initrd_len);
+    arch_guest_image_written(dtb_buf, GUEST_DTB_MAX);
     vm->entry = kernel_gpa;
     vm->dtb_gpa = dtb_gpa;
     if (initrd)

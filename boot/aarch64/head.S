@@ -77,6 +77,23 @@ keel_entry:
     .globl keel_secondary_entry
 keel_secondary_entry:
     msr daifset, #0xf
+    /* The boot core's identity map, before any memory access of this core (its MMU is off:
+       arm_mmu_regs was cleaned to the point of coherency for it; boot/aarch64/mmu.h). */
+    adrp x1, arm_mmu_regs
+    add x1, x1, :lo12:arm_mmu_regs
+    ldp x2, x3, [x1]            /* MAIR_EL2, TCR_EL2 */
+    ldp x4, x5, [x1, #16]       /* TTBR0_EL2, SCTLR_EL2 */
+    msr mair_el2, x2
+    msr tcr_el2, x3
+    msr ttbr0_el2, x4
+    isb
+    tlbi alle2
+    dsb nsh
+    ic iallu
+    dsb nsh
+    isb
+    msr sctlr_el2, x5
+    isb
     mov sp, x0
     adr x2, keel_vectors
     msr vbar_el2, x2

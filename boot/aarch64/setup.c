@@ -11,6 +11,7 @@
 #include "../../drivers/irq/gicv2.h"
 #include "../../drivers/uart/pl011.h"
 #include "arm_vcpu.h"
+#include "mmu.h"
 #include "sysreg.h"
 
 union pcpu_stack pcpu_stacks[KEEL_MAX_HARTS] __attribute__((aligned(KEEL_STACK_SIZE)));
@@ -73,11 +74,17 @@ static void banner(uint64_t mpidr)
             gich_nr_lrs());
     kprintf("keel: counter %lu Hz, PARange %lu\n", sysreg_read(cntfrq_el0),
             sysreg_read(id_aa64mmfr0_el1) & 0xf);
+    uint64_t sctlr = sysreg_read(sctlr_el2);
+    kprintf("keel: EL2 MMU %s, data cache %s, instruction cache %s (identity map: RAM normal "
+            "memory, the rest device memory)\n", (sctlr & 1) ? "on" : "OFF",
+            (sctlr & 4) ? "on" : "OFF", (sctlr & 0x1000) ? "on" : "OFF");
 }
 
 void arm_boot_main(hpa_t dtb, uint64_t current_el)
 {
     char err[160];
+    if (current_el == 2)
+        arm_mmu_enable_early(dtb);
     int rc = platform_parse_fdt((const void *)(uintptr_t)dtb, &platform, err, sizeof(err));
     if (rc == 0 && !strcmp(platform.uart_compat, "arm,pl011"))
         console_set_backend(pl011_init(platform.uart_base));
@@ -95,6 +102,10 @@ void arm_boot_main(hpa_t dtb, uint64_t current_el)
         psci_fw_call(platform.psci_smc, PSCI_FW_SYSTEM_OFF, 0, 0, 0);
         for (;;)
             __asm__ volatile("wfi");
+    }
+    if (arm_mmu_enable_final(dtb, err, sizeof(err))) {
+        kprintf("keel: error: %s\n", err);
+        platform_fail(1);
     }
     uint64_t mpidr = sysreg_read(mpidr_el1) & MPIDR_AFF_MASK;
     for (uint32_t i = 0; i < platform.nr_harts; i++)

@@ -83,6 +83,13 @@ void platform_handle_ext_irq(void)
     }
 }
 
+void arch_guest_image_written(const void *hva, uint64_t len)
+{
+    (void)hva; /* data stays coherent; instruction fetch needs a fence on the fetching hart */
+    (void)len;
+    __asm__ volatile("fence.i" ::: "memory");
+}
+
 int platform_irq_route(uint32_t host_irq, uint32_t pcpu, char *err, size_t errlen)
 {
     uint32_t ctx = plic_context_of(pcpu);

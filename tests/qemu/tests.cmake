@@ -105,6 +105,7 @@ keel_qemu_test(riscv64.uboot 150 0
 # ---- AArch64 ----
 set(KEEL_A64_MARKERS
     "^keel [0-9.]+: AArch64 hypervisor"
+    "keel: EL2 MMU on, data cache on, instruction cache on"
     "keel: starting 1 VM"
     "Linux version"
     "psci: PSCIv1.1 detected in firmware"

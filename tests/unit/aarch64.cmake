@@ -10,3 +10,8 @@ keel_unit_test(psci ${KEEL_SOURCE_DIR}/tests/unit/test_psci.c
     ${KEEL_SOURCE_DIR}/hyp/fw/psci.c)
 target_include_directories(test_psci PRIVATE ${KEEL_SOURCE_DIR}/vcpu/aarch64
     ${KEEL_SOURCE_DIR}/hyp/fw)
+
+# keel's own EL2 identity map (boot/aarch64/el2_map.c)
+keel_unit_test(el2_map ${KEEL_SOURCE_DIR}/tests/unit/test_el2_map.c
+    ${KEEL_SOURCE_DIR}/boot/aarch64/el2_map.c)
+target_include_directories(test_el2_map PRIVATE ${KEEL_SOURCE_DIR}/boot/aarch64)

@@ -172,6 +172,12 @@ bool vcpu_arch_can_share_harts(void);
 /* Which kind of kernel Image this ISA's guests boot. */
 enum image_arch vcpu_arch_image_kind(void);
 
+/* keel wrote [hva, hva+len) of a guest's RAM (kernel, initrd, DTB): make it what a guest that
+   starts with its MMU and caches off reads and executes (Arm: clean and invalidate the data
+   cache to the point of coherency, invalidate the instruction cache, Arm ARM D7.4; RISC-V:
+   fence.i, as the guest's harts fence again when they start). */
+void arch_guest_image_written(const void *hva, uint64_t len);
+
 /* Send the physical IPI that makes hart `pcpu_index` look at its vCPUs' requests; it may be the
    calling hart (it then traps as soon as it re-enters a guest). */
 void arch_send_ipi(uint32_t pcpu_index);
