@@ -262,6 +262,7 @@ static void parse_misc(const void *fdt, struct platform *out)
     if (node >= 0) {
         const char *method = fdt_getprop(fdt, node, "method", NULL);
         out->psci_smc = method && !strcmp(method, "smc");
+        out->has_psci = method && (out->psci_smc || !strcmp(method, "hvc"));
     }
 }
 

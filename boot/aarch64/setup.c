@@ -30,7 +30,10 @@ void sbi_fw_set_timer(uint64_t when)
 
 void platform_poweroff(void)
 {
-    psci_fw_call(platform.psci_smc, PSCI_FW_SYSTEM_OFF, 0, 0, 0);
+    if (platform.has_psci)
+        psci_fw_call(platform.psci_smc, PSCI_FW_SYSTEM_OFF, 0, 0, 0);
+    kprintf("keel: %s: this core now waits for a reset\n",
+            platform.has_psci ? "PSCI SYSTEM_OFF returned" : "no PSCI firmware to power off");
     for (;;)
         __asm__ volatile("wfi");
 }
@@ -116,6 +119,12 @@ void arm_boot_main(hpa_t dtb, uint64_t current_el)
     p->hw_id = mpidr;
     atomic_store(&p->online, 1);
     pcpu_count = platform.nr_harts < KEEL_MAX_HARTS ? platform.nr_harts : KEEL_MAX_HARTS;
+    if (!platform.has_psci && pcpu_count > 1) {
+        /* scenarios are then checked against one core */
+        kprintf("keel: warning: no PSCI firmware (/psci): keel uses the boot core only; it "
+                "starts other cores through PSCI CPU_ON, not spin tables\n");
+        pcpu_count = 1;
+    }
 
     if (!platform.gicd_base || !platform.gich_base || !platform.gicv_base) {
         console_set_backend(pl011_init(platform.uart_base));

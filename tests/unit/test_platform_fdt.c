@@ -104,7 +104,7 @@ static void test_riscv_virt(void)
     /* nothing Arm */
     KTEST_EQ(plat.gicd_base | plat.gicc_base | plat.gich_base | plat.gicv_base, 0);
     KTEST_EQ(plat.gic_maint_irq, 0);
-    KTEST_CHECK(!plat.psci_smc);
+    KTEST_CHECK(!plat.psci_smc && !plat.has_psci);
 }
 
 static void test_riscv_no_sstc(void)
@@ -143,7 +143,22 @@ static void test_aarch64_virt(void)
     KTEST_EQ(plat.gicv_base, 0x08040000);
     KTEST_EQ(plat.gic_maint_irq, 25); /* PPI 9 */
     /* PSCI: with EL2 given to the guest, QEMU's PSCI firmware is reached by SMC */
-    KTEST_CHECK(plat.psci_smc);
+    KTEST_CHECK(plat.psci_smc && plat.has_psci);
+
+    /* HVC conduit; no /psci at all (the Raspberry Pi firmware's spin tables); a bad method */
+    uint8_t *w = edit(a64);
+    int node = fdt_path_offset(w, "/psci");
+    KTEST_CHECK(node >= 0);
+    KTEST_EQ(fdt_setprop_string(w, node, "method", "hvc"), 0);
+    KTEST_EQ(parse(w), 0);
+    KTEST_CHECK(!plat.psci_smc && plat.has_psci);
+    KTEST_EQ(fdt_setprop_string(w, node, "method", "spin"), 0);
+    KTEST_EQ(parse(w), 0);
+    KTEST_CHECK(!plat.has_psci);
+    KTEST_EQ(fdt_del_node(w, node), 0);
+    KTEST_EQ(parse(w), 0);
+    KTEST_CHECK(!plat.psci_smc && !plat.has_psci);
+    free(w);
 }
 
 /* Which host windows a scenario may pass through (platform_check_passthrough). */

@@ -49,6 +49,8 @@ struct platform {
     hpa_t gicd_base, gicc_base, gich_base, gicv_base;
     uint32_t gic_maint_irq;
     bool psci_smc;           /* conduit: true = SMC, false = HVC */
+    bool has_psci;           /* a /psci node with method "smc" or "hvc" (the Raspberry Pi
+                                firmware's spin-table boot has none) */
 };
 
 extern struct platform platform;
