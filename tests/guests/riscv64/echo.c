@@ -5,8 +5,6 @@
  */
 #include "guest.h"
 
-volatile struct secondary_report g_secondary; /* start.S's secondary-hart entry writes here */
-
 void report_unexpected(const char *what, uint64_t scause, uint64_t sepc, uint64_t stval)
 {
     out("echo: ERROR: unexpected %s scause=0x%lx sepc=0x%lx stval=0x%lx\n", what, scause, sepc,
@@ -15,10 +13,7 @@ void report_unexpected(const char *what, uint64_t scause, uint64_t sepc, uint64_
 
 void finish(void)
 {
-    out_flush();
-    sbi_call(SBI_EXT_SRST, 0, 0, 0, 0, 0, 0); /* SRST shutdown: this VM only */
-    for (;;)
-        wait_for_interrupt();
+    vm_shutdown();
 }
 
 void guest_main(uint64_t hartid, uint64_t dtb, uint64_t bad_relocs, uint64_t entry_sstatus)

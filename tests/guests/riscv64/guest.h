@@ -176,6 +176,16 @@ static inline void wait_for_interrupt(void)
     __asm__ volatile("wfi" ::: "memory");
 }
 
+static inline void mmio_write32(uint64_t gpa, uint32_t v)
+{
+    *(volatile uint32_t *)(uintptr_t)gpa = v;
+}
+
+static inline uint32_t mmio_read32(uint64_t gpa)
+{
+    return *(volatile uint32_t *)(uintptr_t)gpa;
+}
+
 /* ---- start.S ---- */
 extern char __image_start[];
 extern char __image_end[];
@@ -231,6 +241,10 @@ extern struct irq_state g_irq;
    restored, the caller's expected interrupts untouched): for pending bits that sip does not show
    (QEMU 7.2 hides VSTIP/VSEIP from a VS-mode sip read). */
 bool irq_probe_pending(uint32_t code);
+
+/* ---- single_hart.c (the one-hart guests: echo, peer, ptdev, reboot) ---- */
+/* Flush the console and shut this VM down with SBI SRST; parks if that returns. */
+void vm_shutdown(void) __attribute__((noreturn));
 
 /* ---- console.c ---- */
 void console_init(bool have_dbcn, bool have_legacy_putchar);

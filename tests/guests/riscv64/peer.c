@@ -17,18 +17,6 @@
 #define IRQ_S_EXT 9
 #define SIE_SEIE (UINT64_C(1) << 9)
 
-volatile struct secondary_report g_secondary; /* start.S's secondary-hart entry writes here */
-
-static void mmio_w32(uint64_t gpa, uint32_t v)
-{
-    *(volatile uint32_t *)(uintptr_t)gpa = v;
-}
-
-static uint32_t mmio_r32(uint64_t gpa)
-{
-    return *(volatile uint32_t *)(uintptr_t)gpa;
-}
-
 void report_unexpected(const char *what, uint64_t scause, uint64_t sepc, uint64_t stval)
 {
     out("peer: unexpected %s scause=0x%lx sepc=0x%lx stval=0x%lx\n", what, scause, sepc, stval);
@@ -36,10 +24,7 @@ void report_unexpected(const char *what, uint64_t scause, uint64_t sepc, uint64_
 
 void finish(void)
 {
-    out_flush();
-    sbi_call(0x53525354, 0, 0, 0, 0, 0, 0); /* SRST shutdown: this VM only */
-    for (;;)
-        wait_for_interrupt();
+    vm_shutdown();
 }
 
 void guest_main(uint64_t hartid, uint64_t dtb, uint64_t bad_relocs, uint64_t entry_sstatus)
@@ -50,28 +35,28 @@ void guest_main(uint64_t hartid, uint64_t dtb, uint64_t bad_relocs, uint64_t ent
     (void)entry_sstatus;
     bool dbcn = sbi_call(0x10, 3, 0x4442434E, 0, 0, 0, 0).value != 0;
     console_init(dbcn, true);
-    uint32_t self = mmio_r32(DOORBELL_GPA + 4);
+    uint32_t self = mmio_read32(DOORBELL_GPA + 4);
     out("peer: bare-metal VM %u up, doorbell id 0x%x; waiting for a message\n", self,
-        mmio_r32(DOORBELL_GPA));
+        mmio_read32(DOORBELL_GPA));
 
     /* the doorbell's PLIC source: priority 1, enabled for context 0 (this vCPU), threshold 0 */
-    mmio_w32(PLIC_GPA + 4 * DOORBELL_IRQ, 1);
-    mmio_w32(PLIC_GPA + 0x2000, 1u << DOORBELL_IRQ);
-    mmio_w32(PLIC_GPA + 0x200000, 0);
+    mmio_write32(PLIC_GPA + 4 * DOORBELL_IRQ, 1);
+    mmio_write32(PLIC_GPA + 0x2000, 1u << DOORBELL_IRQ);
+    mmio_write32(PLIC_GPA + 0x200000, 0);
     irq_expect(IRQ_S_EXT);
     csr_set_sie(SIE_SEIE);
     irq_enable();
     while (g_irq.count == 0)
         wait_for_interrupt();
     irq_disable();
-    uint32_t claimed = mmio_r32(PLIC_GPA + 0x200004);
-    uint32_t from = mmio_r32(DOORBELL_GPA + 0x0c);
-    mmio_w32(DOORBELL_GPA + 0x0c, from);
-    mmio_w32(PLIC_GPA + 0x200004, claimed);
+    uint32_t claimed = mmio_read32(PLIC_GPA + 0x200004);
+    uint32_t from = mmio_read32(DOORBELL_GPA + 0x0c);
+    mmio_write32(DOORBELL_GPA + 0x0c, from);
+    mmio_write32(PLIC_GPA + 0x200004, claimed);
     out("peer: doorbell interrupt (PLIC source %u) from VM bitmap 0x%x\n", claimed, from);
 
     const volatile uint8_t *shm = (const volatile uint8_t *)(uintptr_t)SHMEM_GPA;
-    uint32_t len = mmio_r32(SHMEM_GPA);
+    uint32_t len = mmio_read32(SHMEM_GPA);
     char msg[128];
     uint32_t n = len < sizeof(msg) - 1 ? len : (uint32_t)sizeof(msg) - 1;
     for (uint32_t i = 0; i < n; i++)

@@ -26,18 +26,7 @@
 #define IRQ_S_EXT 9
 #define SIE_SEIE (UINT64_C(1) << 9)
 
-volatile struct secondary_report g_secondary; /* start.S's secondary-hart entry writes here */
 static uint32_t g_errors;
-
-static void mmio_w32(uint64_t gpa, uint32_t v)
-{
-    *(volatile uint32_t *)(uintptr_t)gpa = v;
-}
-
-static uint32_t mmio_r32(uint64_t gpa)
-{
-    return *(volatile uint32_t *)(uintptr_t)gpa;
-}
 
 void report_unexpected(const char *what, uint64_t scause, uint64_t sepc, uint64_t stval)
 {
@@ -48,10 +37,7 @@ void report_unexpected(const char *what, uint64_t scause, uint64_t sepc, uint64_
 void finish(void)
 {
     out("ptdev: %s (%u errors)\n", g_errors ? "FAILED" : "all checks passed", g_errors);
-    out_flush();
-    sbi_call(SBI_EXT_SRST, 0, 0, 0, 0, 0, 0); /* SRST shutdown: this VM only */
-    for (;;)
-        wait_for_interrupt();
+    vm_shutdown();
 }
 
 static void fail(const char *what)
@@ -63,8 +49,8 @@ static void fail(const char *what)
 /* The RTC's nanoseconds: reading TIME_LOW latches TIME_HIGH. */
 static uint64_t rtc_now(void)
 {
-    uint32_t lo = mmio_r32(RTC_GPA + RTC_TIME_LOW);
-    return ((uint64_t)mmio_r32(RTC_GPA + RTC_TIME_HIGH) << 32) | lo;
+    uint32_t lo = mmio_read32(RTC_GPA + RTC_TIME_LOW);
+    return ((uint64_t)mmio_read32(RTC_GPA + RTC_TIME_HIGH) << 32) | lo;
 }
 
 /* Arm the alarm ALARM_DELAY_NS ahead, wait for the interrupt, claim, clear and complete it. */
@@ -73,8 +59,8 @@ static bool alarm_round(uint32_t round)
     uint64_t when = rtc_now() + ALARM_DELAY_NS;
     irq_expect(IRQ_S_EXT);
     csr_set_sie(SIE_SEIE);
-    mmio_w32(RTC_GPA + RTC_ALARM_HIGH, (uint32_t)(when >> 32));
-    mmio_w32(RTC_GPA + RTC_ALARM_LOW, (uint32_t)when); /* arms it */
+    mmio_write32(RTC_GPA + RTC_ALARM_HIGH, (uint32_t)(when >> 32));
+    mmio_write32(RTC_GPA + RTC_ALARM_LOW, (uint32_t)when); /* arms it */
     uint64_t start = read_time();
     irq_enable();
     while (g_irq.count == 0 && read_time() - start < WAIT_TICKS)
@@ -85,10 +71,10 @@ static bool alarm_round(uint32_t round)
         g_errors++;
         return false;
     }
-    uint32_t claimed = mmio_r32(PLIC_GPA + 0x200004);
+    uint32_t claimed = mmio_read32(PLIC_GPA + 0x200004);
     uint64_t late = rtc_now() - when;
-    mmio_w32(RTC_GPA + RTC_CLEAR_INTERRUPT, 1); /* the device lowers its line */
-    mmio_w32(PLIC_GPA + 0x200004, claimed);     /* complete: keel completes the host source */
+    mmio_write32(RTC_GPA + RTC_CLEAR_INTERRUPT, 1); /* the device lowers its line */
+    mmio_write32(PLIC_GPA + 0x200004, claimed);     /* complete: keel completes the host source */
     if (claimed != RTC_IRQ) {
         out("ptdev: ERROR: alarm %u: claimed source %u, expected %u\n", round, claimed, RTC_IRQ);
         g_errors++;
@@ -123,17 +109,17 @@ void guest_main(uint64_t hartid, uint64_t dtb, uint64_t bad_relocs, uint64_t ent
             RTC_GPA, t0 / 1000000000u, t1 - t0);
 
     /* the interrupt, twice: source 12 at priority 1, enabled for context 0, threshold 0 */
-    mmio_w32(PLIC_GPA + 4 * RTC_IRQ, 1);
-    mmio_w32(PLIC_GPA + 0x2000, 1u << RTC_IRQ);
-    mmio_w32(PLIC_GPA + 0x200000, 0);
-    mmio_w32(RTC_GPA + RTC_IRQ_ENABLED, 1);
+    mmio_write32(PLIC_GPA + 4 * RTC_IRQ, 1);
+    mmio_write32(PLIC_GPA + 0x2000, 1u << RTC_IRQ);
+    mmio_write32(PLIC_GPA + 0x200000, 0);
+    mmio_write32(RTC_GPA + RTC_IRQ_ENABLED, 1);
     if (alarm_round(1))
         alarm_round(2);
-    mmio_w32(RTC_GPA + RTC_IRQ_ENABLED, 0);
+    mmio_write32(RTC_GPA + RTC_IRQ_ENABLED, 0);
 
     /* only the window is mapped: the finisher next to it is not */
     exc_arm();
-    uint32_t v = mmio_r32(FINISHER_GPA);
+    uint32_t v = mmio_read32(FINISHER_GPA);
     struct exc_result e = exc_disarm();
     if (e.caught) {
         out("ptdev: the page below the window (0x%lx) faults (scause %lu): only the window is "

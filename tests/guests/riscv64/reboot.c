@@ -15,8 +15,6 @@
 #define DATA_INITIAL UINT64_C(0x1234567890abcdef)
 #define DATA_DIRTY UINT64_C(0xdeadbeefdeadbeef)
 
-volatile struct secondary_report g_secondary; /* start.S's secondary-hart entry writes here */
-
 /* In .data: the reload must put DATA_INITIAL back. */
 static volatile uint64_t g_initialised = DATA_INITIAL;
 
@@ -32,10 +30,7 @@ void report_unexpected(const char *what, uint64_t scause, uint64_t sepc, uint64_
 
 void finish(void)
 {
-    out_flush();
-    sbi_call(SBI_EXT_SRST, 0, 0, 0, 0, 0, 0); /* SRST shutdown: this VM only */
-    for (;;)
-        wait_for_interrupt();
+    vm_shutdown();
 }
 
 void guest_main(uint64_t hartid, uint64_t dtb, uint64_t bad_relocs, uint64_t entry_sstatus)
