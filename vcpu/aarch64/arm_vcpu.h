@@ -39,7 +39,12 @@ void arm_keel_trap(struct arm_trap_frame *frame, uint64_t vector);
 /* Per-core EL2 set-up (HCR_EL2, VTCR_EL2, CNTHCTL_EL2, CPTR_EL2, GIC CPU interface). */
 void arm_cpu_init_el2(void);
 
-/* VTCR_EL2 value chosen at boot from ID_AA64MMFR0_EL1.PARange (vcpu/aarch64/stage2.c). */
-uint64_t arm_stage2_vtcr(void);
+/* VTCR_EL2 for stage2.c's tables: PS from `parange` (ID_AA64MMFR0_EL1.PARange, capped at 48
+   bits) (vcpu/aarch64/stage2.c, pure). */
+uint64_t arm_stage2_vtcr(uint64_t parange);
+
+/* DSB ISHST after stage2_map wrote descriptors: they are complete before any later stage-2
+   walk or TLB maintenance (vcpu/aarch64/vcpu.c). */
+void arm_stage2_barrier(void);
 
 #endif

@@ -4,10 +4,11 @@
  * granule, 39-bit IPA starting at level 1 (VTCR_EL2.T0SZ = 25, SL0 = 1), so the root is one
  * 4 KiB table of 1 GiB entries; level 2 maps 2 MiB blocks, level 3 4 KiB pages. Leaves carry
  * S2AP = RW as asked, AF = 1, inner-shareable Normal write-back memory or Device-nGnRE.
+ * Pure: no system register access (vcpu.c reads PARange and issues the barrier), so
+ * tests/unit/test_stage2_arm.c runs it on the host.
  */
 #include <keel/stage2.h>
 #include "arm_vcpu.h"
-#include "sysreg.h"
 
 #define DESC_VALID (1ull << 0)
 #define DESC_TABLE (1ull << 1)  /* levels 1-2: table; level 3: page */
@@ -21,6 +22,7 @@
 #define DESC_ADDR_MASK 0x0000fffffffff000ull
 
 #define IPA_BITS 39
+#define OA_BITS 48 /* output addresses a 4 KiB-granule descriptor holds without FEAT_LPA */
 #define LEVELS 3 /* levels 1, 2, 3 -> index 2, 1, 0 below */
 
 static const uint32_t level_shift[LEVELS] = { 12, 21, 30 };
@@ -35,9 +37,8 @@ uint64_t stage2_gpa_limit(void)
     return 1ull << IPA_BITS;
 }
 
-uint64_t arm_stage2_vtcr(void)
+uint64_t arm_stage2_vtcr(uint64_t parange)
 {
-    uint64_t parange = sysreg_read(id_aa64mmfr0_el1) & 0xf;
     if (parange > 5)
         parange = 5; /* 48 bits: the most a 4 KiB granule without LPA describes */
     return (64 - IPA_BITS) | (1ull << 6) /* SL0: start at level 1 */ | (1ull << 8) |
@@ -103,7 +104,7 @@ int stage2_map(hpa_t root, gpa_t gpa, hpa_t hpa, uint64_t size, uint32_t prot,
                stage2_alloc_fn alloc, void *ctx)
 {
     if (((gpa | hpa | size) & 0xfff) || !(prot & S2_RWX) || gpa + size < gpa ||
-        gpa + size > stage2_gpa_limit())
+        gpa + size > stage2_gpa_limit() || hpa + size < hpa || hpa + size > (1ull << OA_BITS))
         return -1;
     while (size) {
         int level = 0;
@@ -121,7 +122,7 @@ int stage2_map(hpa_t root, gpa_t gpa, hpa_t hpa, uint64_t size, uint32_t prot,
         hpa += step;
         size -= step;
     }
-    __asm__ volatile("dsb ishst" ::: "memory");
+    arm_stage2_barrier();
     return 0;
 }
 

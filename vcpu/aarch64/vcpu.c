@@ -40,7 +40,7 @@ void arm_cpu_init_el2(void)
 {
     sysreg_write(hcr_el2, HCR_VM | HCR_SWIO | HCR_FMO | HCR_IMO | HCR_AMO | HCR_FB | HCR_BSU_IS |
                               HCR_TSC | HCR_RW);
-    sysreg_write(vtcr_el2, arm_stage2_vtcr());
+    sysreg_write(vtcr_el2, arm_stage2_vtcr(sysreg_read(id_aa64mmfr0_el1) & 0xf));
     sysreg_write(cnthctl_el2, CNTHCTL_EL1PCTEN | CNTHCTL_EL1PCEN);
     sysreg_write(cntvoff_el2, 0);
     sysreg_write(cptr_el2, CPTR_EL2_RES1); /* FP/SIMD: the guest's, untrapped */
@@ -52,6 +52,11 @@ void arm_cpu_init_el2(void)
     gicv2_enable(SGI_KICK, 0);
     gicv2_enable(PPI_VTIMER, 0);
     gicv2_enable(PPI_MAINTENANCE, 0);
+}
+
+void arm_stage2_barrier(void)
+{
+    dsb(ishst);
 }
 
 void vcpu_arch_setup(struct vcpu *v)

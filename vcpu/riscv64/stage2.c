@@ -17,6 +17,7 @@
 #define PTE_PPN_MASK (((1ull << 44) - 1) << PTE_PPN_SHIFT)
 
 #define SV39X4_GPA_BITS 41
+#define HPA_BITS 56 /* a 44-bit PPN */
 #define LEVELS 3
 
 static const uint32_t level_shift[LEVELS] = { 12, 21, 30 };
@@ -91,8 +92,8 @@ static int map_one(hpa_t root, gpa_t gpa, hpa_t hpa, int leaf_level, uint32_t pr
 int stage2_map(hpa_t root, gpa_t gpa, hpa_t hpa, uint64_t size, uint32_t prot,
                stage2_alloc_fn alloc, void *ctx)
 {
-    if (((gpa | hpa | size) & 0xfff) || !prot || gpa + size < gpa ||
-        gpa + size > stage2_gpa_limit())
+    if (((gpa | hpa | size) & 0xfff) || !(prot & S2_RWX) || gpa + size < gpa ||
+        gpa + size > stage2_gpa_limit() || hpa + size < hpa || hpa + size > (1ull << HPA_BITS))
         return -1;
     while (size) {
         int level = 0;

@@ -26,8 +26,10 @@ uint64_t stage2_gpa_limit(void);
 
 /* Map [gpa, gpa+size) to [hpa, hpa+size) with permissions `prot` (S2_*), using 1 GiB and 2 MiB
    blocks where both addresses are aligned, 4 KiB pages elsewhere. All three must be 4 KiB
-   aligned. Returns 0; -1 if misaligned, beyond stage2_gpa_limit(), already mapped, or a table
-   allocation failed (the map is then partial: destroy the VM). */
+   aligned. Returns 0; -1 if misaligned, granting no access (none of S2_RWX), beyond
+   stage2_gpa_limit(), with an HPA the descriptors cannot hold (Sv39x4: 2^56 and above; Arm:
+   2^48), already mapped, or a table allocation failed (the map is then partial: destroy the
+   VM). */
 int stage2_map(hpa_t root, gpa_t gpa, hpa_t hpa, uint64_t size, uint32_t prot,
                stage2_alloc_fn alloc, void *ctx);
 
