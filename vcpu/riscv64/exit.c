@@ -124,9 +124,10 @@ handle_guest_page_fault(struct vcpu *v, uint64_t scause, bool full)
 
     if (htinst == 0) {
         /* no transformed instruction (QEMU 7.2 never gives one): fetch it, decode via the cache */
-        uint32_t raw = 0;
-        if (riscv_guest_fetch_insn(v->arch.ctx.sepc, &raw))
+        struct riscv_fetch f = riscv_guest_fetch_insn(v->arch.ctx.sepc);
+        if (f.fault)
             return mmio_fetch_fault(v);
+        uint32_t raw = (uint32_t)f.insn;
         if (raw == v->arch.mmio_cache_raw && raw != 0)
             insn = v->arch.mmio_cache;
         else if (!mmio_decode_raw(v, raw, &insn))

@@ -193,7 +193,8 @@ keel_trap_vector:
     ret
 
 /*
- * A trap taken in keel itself (sscratch was 0): a keel bug. Save every register in a
+ * A trap taken in keel itself (sscratch was 0): a keel bug, except for a faulting guest
+ * instruction fetch (riscv_guest_fetch_insn, recognised by sepc). Save every register in a
  * struct riscv_trap_frame on the current stack and hand it to riscv_keel_trap(), which
  * prints the cause, the hart and the registers and stops the machine.
  */
@@ -240,41 +241,65 @@ keel_trap_vector:
     sd t0, 34 * 8(sp)
     csrr t0, htval
     sd t0, 35 * 8(sp)
+    /* a guest instruction fetch in riscv_guest_fetch_insn faulted: not a keel bug, its
+       caller gets the scause (only t0, t1 and the frame are used before this test) */
+    csrr t0, sepc
+    lla t1, .Lfetch_hlvx_word
+    beq t0, t1, .Lfetch_fixup
+    lla t1, .Lfetch_hlvx_first
+    beq t0, t1, .Lfetch_fixup
+    lla t1, .Lfetch_hlvx_second
+    beq t0, t1, .Lfetch_fixup
     mv a0, sp
     call riscv_keel_trap
 1:  wfi
     j 1b
+.Lfetch_fixup:
+    addi sp, sp, 36 * 8
+    j .Lfetch_fault
 
 /*
- * int riscv_guest_fetch_insn(uint64_t gva, uint32_t *insn)
- * Fetch the guest instruction at guest virtual address `gva` with HLVX.HU (two parcels when
- * it is 32 bits long), translated as the trapped guest saw it (hstatus.SPVP). Returns 0, or the
- * scause of the fault the fetch took (the caller injects it into the guest). A fault lands in
- * .Lfetch_fault through a temporary stvec; hstatus and sstatus are restored because a trap
- * taken in HS-mode rewrites SPV/SPP. Clobbers t0-t4 and a2.
+ * struct riscv_fetch riscv_guest_fetch_insn(uint64_t gva)
+ * a0: guest virtual address of the instruction. Returns a0 = 0 and a1 = the instruction bits,
+ * or a0 = the scause of the fault the fetch took (the caller injects a fault into the guest).
+ * The fetch goes through the guest's own translation as the trapped guest saw it
+ * (hstatus.SPVP) with HLVX, which needs execute permission, not read. A 4-byte aligned gva
+ * is read with one HLVX.WU: 4 aligned bytes never cross a page, and when the instruction is
+ * compressed, bits 31:16 hold the next parcel (the decoder ignores them). Otherwise HLVX.HU
+ * reads the first parcel, and the second only when the instruction is 32 bits long, so a
+ * compressed instruction at the end of a page never touches the next page.
+ * A fault does not go through a temporary stvec: it reaches .Lkeel_trap like any trap in
+ * keel, which recognises the three HLVX addresses below and resumes at .Lfetch_fault with
+ * sp, ra, t2 and t3 intact. That trap rewrote hstatus (SPV, GVA) and sstatus (SPP, SPIE,
+ * SIE); .Lfetch_fault puts back the values saved in t2/t3 (sepc is reloaded from ctx by
+ * the vector). Clobbers t0-t3.
  */
     .globl riscv_guest_fetch_insn
 riscv_guest_fetch_insn:
     csrr t2, hstatus
     csrr t3, sstatus
-    lla t0, .Lfetch_fault
-    csrrw t4, stvec, t0
-    hlvx.hu t0, (a0)
-    andi t1, t0, 3
-    addi t1, t1, -3
-    bnez t1, 1f                 /* compressed: one parcel */
-    addi a2, a0, 2
-    hlvx.hu t1, (a2)
-    slli t1, t1, 16
-    or t0, t0, t1
-1:  csrw stvec, t4
-    sw t0, 0(a1)
+    andi t0, a0, 3
+    bnez t0, .Lfetch_parcels
+.Lfetch_hlvx_word:
+    hlvx.wu a1, (a0)
     li a0, 0
     ret
-    .balign 4
+.Lfetch_parcels:
+.Lfetch_hlvx_first:
+    hlvx.hu a1, (a0)
+    andi t0, a1, 3
+    addi t0, t0, -3
+    bnez t0, 1f                 /* compressed: one parcel */
+    addi t0, a0, 2
+.Lfetch_hlvx_second:
+    hlvx.hu t1, (t0)
+    slli t1, t1, 16
+    or a1, a1, t1
+1:  li a0, 0
+    ret
 .Lfetch_fault:
-    csrw stvec, t4
     csrw hstatus, t2
     csrw sstatus, t3
     csrr a0, scause
+    li a1, 0
     ret
