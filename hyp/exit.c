@@ -15,12 +15,15 @@ static enum exit_action handle_mmio(struct vcpu *v, struct exit_mmio *m)
         if (m->width > r->size - offset)
             return INJECT_FAULT; /* straddles the end of the window */
         enum mmio_status st;
+        uint64_t value = 0; /* a local, so the exit record's address never escapes */
         spin_lock(&vm->lock);
         if (m->is_write)
             st = r->ops->write(r->dev, offset, m->width, m->value);
         else
-            st = r->ops->read(r->dev, offset, m->width, &m->value);
+            st = r->ops->read(r->dev, offset, m->width, &value);
         spin_unlock(&vm->lock);
+        if (!m->is_write)
+            m->value = value;
         return st == MMIO_OK ? RESUME_NEXT : INJECT_FAULT;
     }
     return INJECT_FAULT; /* no RAM and no device there: an access fault, as on hardware */

@@ -92,25 +92,52 @@ static enum riscv_trap_result __attribute__((noinline)) mmio_fetch_fault(struct 
     return TRAP_RESUME;
 }
 
-/* Decode `raw` and remember it in the vCPU's one-entry cache: drivers poll the same register
-   with the same instruction, so the decoder runs once per site. The cache is keyed by the
-   instruction bits themselves, so a changed instruction never reuses a stale decode. */
-static bool __attribute__((noinline)) mmio_decode_raw(struct vcpu *v, uint32_t raw,
-                                                      struct riscv_mmio_insn *insn)
+/* The cache entry for the instruction at guest pc `pc` (2-byte aligned). */
+static struct riscv_mmio_decode *mmio_cache_slot(struct vcpu *v, uint64_t pc)
 {
-    if (riscv_decode_mmio_insn(raw, insn) != RISCV_DECODE_OK)
+    return &v->arch.mmio_cache[(pc >> 1) & (RISCV_MMIO_CACHE_ENTRIES - 1)];
+}
+
+/* Fill *d from a decoded access for fault `scause`; false when the directions differ (the
+   instruction changed since it trapped: another hart rewrote it, or the mapping changed). */
+static bool mmio_decode_set(struct riscv_mmio_decode *d, const struct riscv_mmio_insn *insn,
+                            uint32_t raw, uint64_t scause)
+{
+    if (insn->is_store != (scause == EXC_STORE_GUEST_PAGE_FAULT))
         return false;
-    v->arch.mmio_cache_raw = raw;
-    v->arch.mmio_cache = *insn;
+    d->sign_bit = riscv_mmio_sign_bit(insn);
+    d->raw = raw;
+    d->cause = (uint8_t)(scause | (riscv_gpr_saved_on_fast_path(insn->reg) ? 0 : RISCV_MMIO_NEEDS_FULL));
+    d->width = insn->width;
+    d->reg = insn->reg;
+    d->len = insn->insn_len;
     return true;
 }
 
-/* htinst != 0: a transformed instruction (usable), a pseudoinstruction (the guest's own page
-   walk hit a hole in its GPA space) or something keel cannot use. */
-static bool __attribute__((noinline)) mmio_decode_htinst(uint64_t htinst, struct riscv_mmio_insn *insn)
+/* Cache miss for the fetched instruction `raw`: decode it into the entry `d` (drivers poll the
+   same register with the same instruction, so the decoder runs once per site). The entry
+   may already hold it with RISCV_MMIO_NEEDS_FULL set. NULL when keel cannot emulate it. */
+static const struct riscv_mmio_decode *__attribute__((noinline))
+mmio_decode_miss(struct riscv_mmio_decode *d, uint32_t raw, uint64_t scause)
 {
-    return riscv_htinst_is_transformed(htinst) && !riscv_htinst_is_pseudoinsn(htinst) &&
-           riscv_decode_htinst(htinst, insn) == RISCV_DECODE_OK;
+    struct riscv_mmio_insn insn;
+    if (d->raw == raw && d->cause == (scause | RISCV_MMIO_NEEDS_FULL))
+        return d;
+    if (riscv_decode_mmio_insn(raw, &insn) != RISCV_DECODE_OK)
+        return NULL;
+    return mmio_decode_set(d, &insn, raw, scause) ? d : NULL;
+}
+
+/* htinst != 0: a transformed instruction (usable), a pseudoinstruction (the guest's own page
+   walk hit a hole in its GPA space) or something keel cannot use. Decoded into *d, uncached. */
+static const struct riscv_mmio_decode *__attribute__((noinline))
+mmio_decode_htinst(uint64_t htinst, uint64_t scause, struct riscv_mmio_decode *d)
+{
+    struct riscv_mmio_insn insn;
+    if (!riscv_htinst_is_transformed(htinst) || riscv_htinst_is_pseudoinsn(htinst) ||
+        riscv_decode_htinst(htinst, &insn) != RISCV_DECODE_OK)
+        return NULL;
+    return mmio_decode_set(d, &insn, (uint32_t)htinst, scause) ? d : NULL;
 }
 
 /* Load/store guest-page fault: an access outside the VM's stage-2 map. Device windows become
@@ -118,48 +145,58 @@ static bool __attribute__((noinline)) mmio_decode_htinst(uint64_t htinst, struct
 static enum riscv_trap_result __attribute__((noinline, flatten))
 handle_guest_page_fault(struct vcpu *v, uint64_t scause, bool full)
 {
+    struct riscv_ctx *ctx = &v->arch.ctx;
     bool store = scause == EXC_STORE_GUEST_PAGE_FAULT;
     uint64_t htinst = csr_read(htinst);
-    struct riscv_mmio_insn insn;
+    struct riscv_mmio_decode from_htinst;
+    const struct riscv_mmio_decode *d;
 
-    if (htinst == 0) {
+    if (__builtin_expect(htinst == 0, 1)) {
         /* no transformed instruction (QEMU 7.2 never gives one): fetch it, decode via the cache */
-        struct riscv_fetch f = riscv_guest_fetch_insn(v->arch.ctx.sepc);
+        struct riscv_fetch f = riscv_guest_fetch_insn(ctx->sepc);
         if (f.fault)
             return mmio_fetch_fault(v);
-        uint32_t raw = (uint32_t)f.insn;
-        if (raw == v->arch.mmio_cache_raw && raw != 0)
-            insn = v->arch.mmio_cache;
-        else if (!mmio_decode_raw(v, raw, &insn))
+        struct riscv_mmio_decode *slot = mmio_cache_slot(v, ctx->sepc);
+        d = slot;
+        if (slot->raw != (uint32_t)f.insn || slot->cause != scause) {
+            d = mmio_decode_miss(slot, (uint32_t)f.insn, scause);
+            if (!d)
+                return mmio_access_fault(v, store);
+            if (!full && (d->cause & RISCV_MMIO_NEEDS_FULL))
+                return TRAP_NEED_FULL;
+        }
+    } else {
+        d = mmio_decode_htinst(htinst, scause, &from_htinst);
+        if (!d)
             return mmio_access_fault(v, store);
-    } else if (!mmio_decode_htinst(htinst, &insn)) {
-        return mmio_access_fault(v, store);
+        if (!full && (d->cause & RISCV_MMIO_NEEDS_FULL))
+            return TRAP_NEED_FULL;
     }
-    if (insn.is_store != store)
-        return mmio_access_fault(v, store);
-    if (!full && !riscv_gpr_saved_on_fast_path(insn.reg))
-        return TRAP_NEED_FULL;
 
     struct vcpu_exit exit;
     exit.kind = EXIT_MMIO;
     exit.mmio.gpa = (csr_read(htval) << 2) | (csr_read(stval) & 3);
-    exit.mmio.width = insn.width;
+    exit.mmio.width = d->width;
     exit.mmio.is_write = store;
     exit.mmio.value = 0;
     if (store) {
-        uint64_t data = v->arch.ctx.gpr[insn.reg];
-        exit.mmio.value = insn.width == 8 ? data : data & ((1ull << (insn.width * 8)) - 1);
+        uint64_t data = ctx->gpr[d->reg];
+        exit.mmio.value = d->width == 8 ? data : data & ((1ull << (d->width * 8)) - 1);
     }
     enum exit_action action = hyp_handle_exit(v, &exit);
     if (__builtin_expect(action == RESUME_NEXT, 1)) {
-        if (!store && insn.reg != GPR_ZERO)
-            v->arch.ctx.gpr[insn.reg] = riscv_mmio_extend(&insn, exit.mmio.value);
-        v->arch.ctx.sepc += insn.insn_len;
+        if (!store) {
+            /* the model zero-extends (keel/vdev.h): sign-extend in two operations; a load
+               into x0 lands in gpr[0], which is cleared again */
+            ctx->gpr[d->reg] = (exit.mmio.value ^ d->sign_bit) - d->sign_bit;
+            ctx->gpr[GPR_ZERO] = 0;
+        }
+        ctx->sepc += d->len;
         return TRAP_RESUME;
     }
     if (action == INJECT_FAULT)
         return mmio_access_fault(v, store);
-    return apply_action(v, action, insn.insn_len, 0, 0);
+    return apply_action(v, action, d->len, 0, 0);
 }
 
 /* Virtual-instruction exception: a VS/VU instruction that keel does not emulate (hypervisor

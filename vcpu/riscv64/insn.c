@@ -390,25 +390,33 @@ bool riscv_htinst_is_pseudoinsn(uint64_t htinst)
     }
 }
 
-uint64_t riscv_mmio_extend(const struct riscv_mmio_insn *insn, uint64_t value)
+/* Bits in an access of insn->width bytes (1, 2 or 4), or 0 for any other width (taken as 8). */
+static unsigned narrow_bits(const struct riscv_mmio_insn *insn)
 {
-    unsigned bits;
-    uint64_t mask;
-    uint64_t sign_bit;
-
     switch (insn->width) {
     case 1:
     case 2:
     case 4:
-        bits = 8u * insn->width;
-        break;
+        return 8u * insn->width;
     default:
-        return value;
+        return 0;
     }
-    mask = (UINT64_C(1) << bits) - 1;
-    sign_bit = UINT64_C(1) << (bits - 1);
-    value &= mask;
-    if (insn->sign_extend && (value & sign_bit) != 0)
-        value |= ~mask;
-    return value;
+}
+
+uint64_t riscv_mmio_sign_bit(const struct riscv_mmio_insn *insn)
+{
+    unsigned bits = narrow_bits(insn);
+
+    return bits != 0 && insn->sign_extend ? UINT64_C(1) << (bits - 1) : 0;
+}
+
+uint64_t riscv_mmio_extend(const struct riscv_mmio_insn *insn, uint64_t value)
+{
+    unsigned bits = narrow_bits(insn);
+    uint64_t sign_bit = riscv_mmio_sign_bit(insn);
+
+    if (bits == 0)
+        return value;
+    value &= (UINT64_C(1) << bits) - 1;
+    return (value ^ sign_bit) - sign_bit;
 }

@@ -84,6 +84,15 @@ enum riscv_decode_status riscv_decode_htinst(uint64_t htinst, struct riscv_mmio_
 uint64_t riscv_mmio_extend(const struct riscv_mmio_insn *insn, uint64_t value);
 
 /*
+ * The sign bit a load's value is extended from: bit (8 * width - 1) when insn->sign_extend is
+ * set and the width is 1, 2 or 4 bytes, else 0 (zero-extending loads, LD, stores). For a value
+ * zero-extended from the access width, (value ^ s) - s with s = this bit is the register value
+ * riscv_mmio_extend() gives. Cannot fail.
+ * Implements: Unprivileged ISA, "RV64I" / "Load and Store Instructions".
+ */
+uint64_t riscv_mmio_sign_bit(const struct riscv_mmio_insn *insn);
+
+/*
  * True when htinst holds a transformed standard load/store that riscv_decode_htinst()
  * accepts (exactly when it would return RISCV_DECODE_OK); false for 0, the pseudoinstructions,
  * and every value riscv_decode_htinst() rejects (the caller then decodes the instruction

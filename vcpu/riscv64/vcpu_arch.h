@@ -44,6 +44,28 @@ static inline bool riscv_gpr_saved_on_fast_path(uint32_t reg)
            (reg >= GPR_A0 && reg <= GPR_A7) || reg >= GPR_T3 || reg == GPR_ZERO;
 }
 
+/*
+ * One entry of a vCPU's MMIO decode cache (vcpu/riscv64/exit.c): a guest load/store that
+ * trapped as a guest-page fault, decoded, with its completion ready-made. Entries are indexed
+ * by the guest pc and tagged with the instruction bits and the fault cause, so a hit needs no
+ * decoding, and a changed instruction at the same pc (or one decoded for the other direction)
+ * is a miss, never a stale decode.
+ */
+struct riscv_mmio_decode {
+    uint64_t sign_bit; /* loads: bit 8*width-1 for LB/LH/LW, 0 for zero-extending loads and
+                          stores; the register gets (value ^ sign_bit) - sign_bit */
+    uint32_t raw;      /* tag: the instruction bits as riscv_guest_fetch_insn() returned them */
+    uint8_t cause;     /* tag: the fault it completes, 21 (load) or 23 (store), or-ed with
+                          RISCV_MMIO_NEEDS_FULL when `reg` is not saved on the fast path;
+                          0 = empty */
+    uint8_t width;     /* bytes: 1, 2, 4, 8 */
+    uint8_t reg;       /* x-register: destination of a load, source of a store */
+    uint8_t len;       /* instruction length: sepc advances by 2 or 4 */
+};
+#define RISCV_MMIO_NEEDS_FULL 0x80u
+#define RISCV_MMIO_CACHE_ENTRIES 8u /* a power of two: the index is (pc >> 1) & (entries - 1) */
+_Static_assert(sizeof(struct riscv_mmio_decode) == 16, "index arithmetic assumes 16 bytes");
+
 /* The guest's FP registers while another vCPU has the hart (vcpu/riscv64/fp.S). */
 struct riscv_fp {
     uint64_t f[32];
@@ -68,8 +90,7 @@ struct vcpu_arch {
     uint64_t timer_deadline; /* non-Sstc timer: SBI set_timer value, UINT64_MAX when none */
     bool sstc;               /* guest owns vstimecmp (henvcfg.STCE) */
     bool reload;             /* VS CSRs must be (re)loaded from this struct before entry */
-    uint32_t mmio_cache_raw; /* last MMIO instruction decoded (0 = none) ... */
-    struct riscv_mmio_insn mmio_cache; /* ... and its decode (vcpu/riscv64/exit.c) */
+    struct riscv_mmio_decode mmio_cache[RISCV_MMIO_CACHE_ENTRIES]; /* by guest pc (exit.c) */
     struct riscv_fp fp;      /* FP state while another vCPU of the hart is loaded */
 };
 
