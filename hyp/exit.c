@@ -4,29 +4,46 @@
 #include <keel/fw.h>
 #include <keel/vm.h>
 
-static enum exit_action handle_mmio(struct vcpu *v, struct exit_mmio *m)
+/* The VM's region that holds `gpa`, or NULL; remembered as v's last region. Regions are fixed
+   once the VM exists (vm_add_mmio at creation) and never overlap. */
+static const struct mmio_region *__attribute__((noinline)) find_region(struct vcpu *v, gpa_t gpa)
 {
     struct vm *vm = v->vm;
     for (uint32_t i = 0; i < vm->nr_mmio; i++) {
-        struct mmio_region *r = &vm->mmio[i];
-        if (m->gpa - r->gpa >= r->size)
-            continue;
-        uint64_t offset = m->gpa - r->gpa;
-        if (m->width > r->size - offset)
-            return INJECT_FAULT; /* straddles the end of the window */
-        enum mmio_status st;
-        uint64_t value = 0; /* a local, so the exit record's address never escapes */
-        spin_lock(&vm->lock);
-        if (m->is_write)
-            st = r->ops->write(r->dev, offset, m->width, m->value);
-        else
-            st = r->ops->read(r->dev, offset, m->width, &value);
-        spin_unlock(&vm->lock);
-        if (!m->is_write)
-            m->value = value;
-        return st == MMIO_OK ? RESUME_NEXT : INJECT_FAULT;
+        const struct mmio_region *r = &vm->mmio[i];
+        if (gpa - r->gpa < r->size) {
+            v->mmio_last = r;
+            return r;
+        }
     }
-    return INJECT_FAULT; /* no RAM and no device there: an access fault, as on hardware */
+    return NULL;
+}
+
+static enum exit_action handle_mmio(struct vcpu *v, struct exit_mmio *m)
+{
+    /* drivers touch one device many times in a row: try the vCPU's last region first (an
+       unregistered slot has size 0 and always misses) */
+    const struct mmio_region *r = v->mmio_last;
+    if (m->gpa - r->gpa >= r->size) {
+        r = find_region(v, m->gpa);
+        if (!r)
+            return INJECT_FAULT; /* no RAM and no device there: an access fault, as on hardware */
+    }
+    uint64_t offset = m->gpa - r->gpa;
+    if (m->width > r->size - offset)
+        return INJECT_FAULT; /* straddles the end of the window */
+    struct vm *vm = v->vm;
+    enum mmio_status st;
+    uint64_t value = 0; /* a local, so the exit record's address never escapes */
+    spin_lock(&vm->lock);
+    if (m->is_write)
+        st = r->ops->write(r->dev, offset, m->width, m->value);
+    else
+        st = r->ops->read(r->dev, offset, m->width, &value);
+    spin_unlock(&vm->lock);
+    if (!m->is_write)
+        m->value = value;
+    return st == MMIO_OK ? RESUME_NEXT : INJECT_FAULT;
 }
 
 enum exit_action hyp_handle_exit(struct vcpu *v, struct vcpu_exit *exit)

@@ -254,6 +254,7 @@ static int vm_create(uint32_t index, const struct vm_config *cfg, const void *bu
         v->vm = vm;
         v->id = i;
         v->pcpu = cfg->pin[i];
+        v->mmio_last = &vm->mmio[0];
         atomic_store(&v->state, VCPU_OFF);
         vcpu_arch_setup(v);
     }

@@ -44,6 +44,8 @@ struct vcpu {
     bool resume_reset;     /* non-retentive suspend: restart at resume_entry on wake-up */
     gpa_t resume_entry;
     uint64_t resume_arg;
+    const struct mmio_region *mmio_last; /* the region of its last MMIO exit, tried first
+                                            (hyp/exit.c); never NULL: &vm->mmio[0] at first */
 };
 
 struct mmio_region {
