@@ -33,14 +33,19 @@ static enum exit_action handle_mmio(struct vcpu *v, struct exit_mmio *m)
     if (m->width > r->size - offset)
         return INJECT_FAULT; /* straddles the end of the window */
     struct vm *vm = v->vm;
-    enum mmio_status st;
+    enum mmio_status st = MMIO_NEEDS_LOCK;
     uint64_t value = 0; /* a local, so the exit record's address never escapes */
-    spin_lock(&vm->lock);
-    if (m->is_write)
-        st = r->ops->write(r->dev, offset, m->width, m->value);
-    else
-        st = r->ops->read(r->dev, offset, m->width, &value);
-    spin_unlock(&vm->lock);
+    /* reads without side effects skip the VM lock: the model says which (keel/vdev.h) */
+    if (!m->is_write && r->ops->read_unlocked)
+        st = r->ops->read_unlocked(r->dev, offset, m->width, &value);
+    if (st == MMIO_NEEDS_LOCK) {
+        spin_lock(&vm->lock);
+        if (m->is_write)
+            st = r->ops->write(r->dev, offset, m->width, m->value);
+        else
+            st = r->ops->read(r->dev, offset, m->width, &value);
+        spin_unlock(&vm->lock);
+    }
     if (!m->is_write)
         m->value = value;
     return st == MMIO_OK ? RESUME_NEXT : INJECT_FAULT;

@@ -93,7 +93,7 @@ static enum mmio_status gicd_write(void *dev, uint64_t offset, uint32_t width, u
     return vgicd_write(&p->gicd, v ? v->id : 0, offset, width, value);
 }
 
-static const struct vdev_ops gicd_ops = { gicd_read, gicd_write };
+static const struct vdev_ops gicd_ops = { .read = gicd_read, .write = gicd_write };
 
 /* UART reads may free FIFO room: top it up from the VM's console queue */
 static enum mmio_status uart_read(void *dev, uint64_t offset, uint32_t width, uint64_t *value)
@@ -114,7 +114,7 @@ static enum mmio_status uart_write(void *dev, uint64_t offset, uint32_t width, u
     return vpl011_ops.write(&p->uart, offset, width, value);
 }
 
-static const struct vdev_ops uart_ops = { uart_read, uart_write };
+static const struct vdev_ops uart_ops = { .read = uart_read, .write = uart_write };
 
 int vplat_create(struct vm *vm, char *err, size_t errlen)
 {

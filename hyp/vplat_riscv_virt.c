@@ -71,26 +71,12 @@ static void doorbell_ring(void *ctx, uint32_t target)
     vm_doorbell_ring(p->vm, target);
 }
 
-/* UART reads may free FIFO room: top it up from the VM's console queue */
-static enum mmio_status uart_read(void *dev, uint64_t offset, uint32_t width, uint64_t *value)
+/* input waiting for the UART's FIFO (called on RBR reads, under vm->lock) */
+static int uart_pull(void *ctx)
 {
-    struct vplat_riscv *p = dev;
-    enum mmio_status st = vuart16550_ops.read(&p->uart, offset, width, value);
-    if (offset == 0) { /* RBR: a byte left the FIFO */
-        int c;
-        while (vuart16550_rx_room(&p->uart) && (c = vm_console_getc(p->vm)) >= 0)
-            vuart16550_rx_push(&p->uart, (uint8_t)c);
-    }
-    return st;
+    struct vplat_riscv *p = ctx;
+    return vm_console_getc(p->vm);
 }
-
-static enum mmio_status uart_write(void *dev, uint64_t offset, uint32_t width, uint64_t value)
-{
-    struct vplat_riscv *p = dev;
-    return vuart16550_ops.write(&p->uart, offset, width, value);
-}
-
-static const struct vdev_ops uart_ops = { uart_read, uart_write };
 
 int vplat_create(struct vm *vm, char *err, size_t errlen)
 {
@@ -99,7 +85,7 @@ int vplat_create(struct vm *vm, char *err, size_t errlen)
     vm->vplat = p;
     vm->doorbell = &p->doorbell;
     vplat_reset(vm);
-    if (vm_add_mmio(vm, VPLAT_UART_GPA, VUART16550_WINDOW_SIZE, &uart_ops, p) ||
+    if (vm_add_mmio(vm, VPLAT_UART_GPA, VUART16550_WINDOW_SIZE, &vuart16550_ops, &p->uart) ||
         vm_add_mmio(vm, VPLAT_PLIC_GPA, vplic_window_size(vm->nr_vcpus), &vplic_ops, &p->plic) ||
         vm_add_mmio(vm, VPLAT_DOORBELL_GPA, DOORBELL_WINDOW_SIZE, &doorbell_ops, &p->doorbell)) {
         ksnprintf(err, errlen, "VM '%s': its RAM, shmem or a pass-through window overlaps the PLIC, UART or doorbell window",
@@ -112,7 +98,7 @@ int vplat_create(struct vm *vm, char *err, size_t errlen)
 void vplat_reset(struct vm *vm)
 {
     struct vplat_riscv *p = vm->vplat;
-    vuart16550_init(&p->uart, uart_tx, uart_irq, p);
+    vuart16550_init(&p->uart, uart_tx, uart_irq, uart_pull, p);
     vplic_init(&p->plic, VPLAT_PLIC_NDEV, vm->nr_vcpus, plic_notify, p);
     vplic_set_complete_hook(&p->plic, plic_completed);
     doorbell_init(&p->doorbell, vm->id, doorbell_ring, doorbell_irq, p);

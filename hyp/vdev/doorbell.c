@@ -65,4 +65,4 @@ static enum mmio_status doorbell_write(void *dev, uint64_t offset, uint32_t widt
     return MMIO_OK;
 }
 
-const struct vdev_ops doorbell_ops = { doorbell_read, doorbell_write };
+const struct vdev_ops doorbell_ops = { .read = doorbell_read, .write = doorbell_write };

@@ -18,6 +18,22 @@ _Static_assert(VUART16550_RX_FIFO_SIZE >= 16 && VUART16550_RX_FIFO_SIZE <= 128,
 /* Modem inputs of a connected console outside loopback. */
 #define MSR_EXTERNAL_INPUTS (VUART16550_MSR_CTS | VUART16550_MSR_DSR | VUART16550_MSR_DCD)
 
+/*
+ * LSR, LCR, MCR, MSR and SCR are also read without the caller's lock
+ * (vuart16550_read_unlocked). Every write of them goes through set_reg(), one atomic store of
+ * the byte; the unlocked reader loads the byte once with get_reg(). Reads under the lock use
+ * plain accesses to the rest.
+ */
+static void set_reg(uint8_t *reg, uint8_t value)
+{
+    __atomic_store_n(reg, value, __ATOMIC_RELAXED);
+}
+
+static uint8_t get_reg(const uint8_t *reg)
+{
+    return __atomic_load_n(reg, __ATOMIC_RELAXED);
+}
+
 /* Receive FIFO trigger level selected by FCR bits 7:6 (datasheet FCR table). */
 static uint8_t rx_trigger_level(uint8_t fcr)
 {
@@ -110,19 +126,19 @@ static void update_modem_inputs(struct vuart16550 *u)
     if (changed & VUART16550_MSR_DCD) {
         delta |= VUART16550_MSR_DDCD;
     }
-    u->msr = new_in | delta;
+    set_reg(&u->msr, new_in | delta);
 }
 
 /* Queue one received byte; on a full FIFO drop it and flag an overrun. No irq update. */
 static bool rx_enqueue(struct vuart16550 *u, uint8_t byte)
 {
     if (u->rx_count >= rx_capacity(u)) {
-        u->lsr |= VUART16550_LSR_OE;
+        set_reg(&u->lsr, u->lsr | VUART16550_LSR_OE);
         return false;
     }
     u->rx_fifo[(u->rx_head + u->rx_count) & RX_INDEX_MASK] = byte;
     u->rx_count++;
-    u->lsr |= VUART16550_LSR_DR;
+    set_reg(&u->lsr, u->lsr | VUART16550_LSR_DR);
     return true;
 }
 
@@ -130,15 +146,16 @@ static void rx_flush(struct vuart16550 *u)
 {
     u->rx_head = 0;
     u->rx_count = 0;
-    u->lsr &= (uint8_t)~VUART16550_LSR_DR;
+    set_reg(&u->lsr, u->lsr & (uint8_t)~VUART16550_LSR_DR);
 }
 
 void vuart16550_init(struct vuart16550 *u, void (*tx)(void *ctx, uint8_t byte),
-                     void (*irq)(void *ctx, bool level), void *ctx)
+                     void (*irq)(void *ctx, bool level), int (*rx_pull)(void *ctx), void *ctx)
 {
     *u = (struct vuart16550){
         .tx = tx,
         .irq = irq,
+        .rx_pull = rx_pull,
         .ctx = ctx,
         .iir_id = VUART16550_IIR_NO_INT,
         .lsr = VUART16550_LSR_THRE | VUART16550_LSR_TEMT,
@@ -171,14 +188,19 @@ bool vuart16550_irq_level(const struct vuart16550 *u)
 
 static uint8_t read_rbr(struct vuart16550 *u)
 {
-    if (u->rx_count == 0) {
-        return u->rbr;
+    int c;
+
+    if (u->rx_count != 0) {
+        u->rbr = u->rx_fifo[u->rx_head];
+        u->rx_head = (uint8_t)((u->rx_head + 1u) & RX_INDEX_MASK);
+        u->rx_count--;
+        if (u->rx_count == 0) {
+            set_reg(&u->lsr, u->lsr & (uint8_t)~VUART16550_LSR_DR);
+        }
     }
-    u->rbr = u->rx_fifo[u->rx_head];
-    u->rx_head = (uint8_t)((u->rx_head + 1u) & RX_INDEX_MASK);
-    u->rx_count--;
-    if (u->rx_count == 0) {
-        u->lsr &= (uint8_t)~VUART16550_LSR_DR;
+    /* the FIFO has room again: top it up with input that waited for it */
+    while (u->rx_pull != NULL && vuart16550_rx_room(u) && (c = u->rx_pull(u->ctx)) >= 0) {
+        (void)rx_enqueue(u, (uint8_t)c);
     }
     update_irq(u);
     return u->rbr;
@@ -201,7 +223,7 @@ static uint8_t read_lsr(struct vuart16550 *u)
     uint8_t lsr = u->lsr;
 
     if (lsr & VUART16550_LSR_ERRORS) {
-        u->lsr &= (uint8_t)~VUART16550_LSR_ERRORS;
+        set_reg(&u->lsr, lsr & (uint8_t)~VUART16550_LSR_ERRORS);
         update_irq(u);
     }
     return lsr;
@@ -212,50 +234,90 @@ static uint8_t read_msr(struct vuart16550 *u)
     uint8_t msr = u->msr;
 
     if (msr & VUART16550_MSR_DELTAS) {
-        u->msr &= (uint8_t)~VUART16550_MSR_DELTAS;
+        set_reg(&u->msr, msr & (uint8_t)~VUART16550_MSR_DELTAS);
         update_irq(u);
     }
     return msr;
+}
+
+/*
+ * The registers a read leaves unchanged and that one byte answers: LCR, MCR, SCR, LSR and MSR
+ * while no bit that their read clears is set, and the unimplemented offsets 8..0xff (zero).
+ * Safe without the lock: the byte is loaded once (get_reg), and each writer, holding the lock,
+ * changes it with one store (set_reg), so the value is one the register held in the model's
+ * order of updates, the same a locked read would have returned at some instant between the
+ * guest's trap and its return. RBR, IER/DLL/DLM (which depend on LCR.DLAB: two fields), IIR,
+ * and LSR/MSR with bits to clear: MMIO_NEEDS_LOCK.
+ */
+static enum mmio_status vuart16550_read_unlocked(const void *dev, uint64_t offset,
+                                                 uint32_t width, uint64_t *value)
+{
+    const struct vuart16550 *u = dev;
+    uint8_t v;
+
+    if (width != 1 || offset >= VUART16550_WINDOW_SIZE) {
+        return MMIO_BAD_ACCESS;
+    }
+    switch (offset) {
+    case VUART16550_LSR:
+        v = get_reg(&u->lsr);
+        if (v & VUART16550_LSR_ERRORS) {
+            return MMIO_NEEDS_LOCK;
+        }
+        break;
+    case VUART16550_LCR:
+        v = get_reg(&u->lcr);
+        break;
+    case VUART16550_MCR:
+        v = get_reg(&u->mcr);
+        break;
+    case VUART16550_MSR:
+        v = get_reg(&u->msr);
+        if (v & VUART16550_MSR_DELTAS) {
+            return MMIO_NEEDS_LOCK;
+        }
+        break;
+    case VUART16550_SCR:
+        v = get_reg(&u->scr);
+        break;
+    case VUART16550_RBR:
+    case VUART16550_IER:
+    case VUART16550_IIR:
+        return MMIO_NEEDS_LOCK;
+    default:
+        v = 0; /* 8..0xff: unimplemented, read as zero */
+        break;
+    }
+    *value = v;
+    return MMIO_OK;
 }
 
 static enum mmio_status vuart16550_read(void *dev, uint64_t offset, uint32_t width,
                                         uint64_t *value)
 {
     struct vuart16550 *u = dev;
-    uint8_t v = 0;
+    enum mmio_status st = vuart16550_read_unlocked(u, offset, width, value);
 
-    if (width != 1 || offset >= VUART16550_WINDOW_SIZE) {
-        return MMIO_BAD_ACCESS;
+    if (st != MMIO_NEEDS_LOCK) {
+        return st;
     }
     switch (offset) {
     case VUART16550_RBR:
-        v = (u->lcr & VUART16550_LCR_DLAB) ? (uint8_t)(u->divisor & 0xffu) : read_rbr(u);
+        *value = (u->lcr & VUART16550_LCR_DLAB) ? (uint8_t)(u->divisor & 0xffu) : read_rbr(u);
         break;
     case VUART16550_IER:
-        v = (u->lcr & VUART16550_LCR_DLAB) ? (uint8_t)(u->divisor >> 8) : u->ier;
+        *value = (u->lcr & VUART16550_LCR_DLAB) ? (uint8_t)(u->divisor >> 8) : u->ier;
         break;
     case VUART16550_IIR:
-        v = read_iir(u);
-        break;
-    case VUART16550_LCR:
-        v = u->lcr;
-        break;
-    case VUART16550_MCR:
-        v = u->mcr;
+        *value = read_iir(u);
         break;
     case VUART16550_LSR:
-        v = read_lsr(u);
+        *value = read_lsr(u);
         break;
-    case VUART16550_MSR:
-        v = read_msr(u);
+    default: /* VUART16550_MSR */
+        *value = read_msr(u);
         break;
-    case VUART16550_SCR:
-        v = u->scr;
-        break;
-    default:
-        break; /* 8..0xff: unimplemented, read as zero */
     }
-    *value = v;
     return MMIO_OK;
 }
 
@@ -302,7 +364,7 @@ static void write_fcr(struct vuart16550 *u, uint8_t val)
 
 static void write_mcr(struct vuart16550 *u, uint8_t val)
 {
-    u->mcr = val & VUART16550_MCR_MASK;
+    set_reg(&u->mcr, val & VUART16550_MCR_MASK);
     update_modem_inputs(u);
     update_irq(u);
 }
@@ -335,13 +397,13 @@ static enum mmio_status vuart16550_write(void *dev, uint64_t offset, uint32_t wi
         write_fcr(u, v);
         break;
     case VUART16550_LCR:
-        u->lcr = v;
+        set_reg(&u->lcr, v);
         break;
     case VUART16550_MCR:
         write_mcr(u, v);
         break;
     case VUART16550_SCR:
-        u->scr = v;
+        set_reg(&u->scr, v);
         break;
     default:
         break; /* LSR, MSR (factory test / read-only) and 8..0xff: ignored */
@@ -352,4 +414,5 @@ static enum mmio_status vuart16550_write(void *dev, uint64_t offset, uint32_t wi
 const struct vdev_ops vuart16550_ops = {
     .read = vuart16550_read,
     .write = vuart16550_write,
+    .read_unlocked = vuart16550_read_unlocked,
 };

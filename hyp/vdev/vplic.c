@@ -13,6 +13,28 @@
 
 _Static_assert(VPLIC_WORDS * 32u == VPLIC_MAX_SOURCES + 1u, "bitmap covers IDs 0..1023");
 
+/* Priorities, enable words and thresholds are read without the lock too (vplic_read_unlocked):
+   every store to them goes through set_u8/set_u32, the unlocked loads through get_u8/get_u32. */
+static void set_u8(uint8_t *field, uint8_t value)
+{
+    __atomic_store_n(field, value, __ATOMIC_RELAXED);
+}
+
+static uint8_t get_u8(const uint8_t *field)
+{
+    return __atomic_load_n(field, __ATOMIC_RELAXED);
+}
+
+static void set_u32(uint32_t *field, uint32_t value)
+{
+    __atomic_store_n(field, value, __ATOMIC_RELAXED);
+}
+
+static uint32_t get_u32(const uint32_t *field)
+{
+    return __atomic_load_n(field, __ATOMIC_RELAXED);
+}
+
 static uint32_t word_of(uint32_t id)
 {
     return id >> 5;
@@ -132,13 +154,13 @@ int vplic_init(struct vplic *p, uint32_t num_sources, uint32_t num_contexts,
         p->claimed[w] = 0;
     }
     for (uint32_t id = 0; id <= VPLIC_MAX_SOURCES; id++) {
-        p->priority[id] = 0;
+        set_u8(&p->priority[id], 0);
     }
     for (uint32_t ci = 0; ci < VPLIC_MAX_CONTEXTS; ci++) {
         for (uint32_t w = 0; w < VPLIC_WORDS; w++) {
-            p->context[ci].enable[w] = 0;
+            set_u32(&p->context[ci].enable[w], 0);
         }
-        p->context[ci].threshold = 0;
+        set_u32(&p->context[ci].threshold, 0);
         p->context[ci].claimable = false;
     }
     return 0;
@@ -232,7 +254,7 @@ static void write_priority(struct vplic *p, uint32_t id, uint32_t value)
     if (id == 0 || id > p->num_sources || p->priority[id] == prio) {
         return;
     }
-    p->priority[id] = prio;
+    set_u8(&p->priority[id], prio);
     if (!(p->pending[w] & b)) {
         return;
     }
@@ -257,14 +279,23 @@ static void write_enable(struct vplic *p, uint32_t ci, uint32_t w, uint32_t valu
         mask &= p->last_word_mask;
     }
     if (p->context[ci].enable[w] != (value & mask)) {
-        p->context[ci].enable[w] = value & mask;
+        set_u32(&p->context[ci].enable[w], value & mask);
         refresh_context(p, ci);
     }
 }
 
-static enum mmio_status vplic_read(void *dev, uint64_t offset, uint32_t width, uint64_t *value)
+/*
+ * Priorities, enable words and thresholds (and the reserved and unimplemented space, zero)
+ * are also read without the caller's lock: each is one field that the locked paths change
+ * with one atomic store (set_u8/set_u32), loaded once here, so the value is one the register
+ * held in the model's order of updates, the same a locked read would have returned at some
+ * instant between the guest's trap and its return. The pending array (updated by
+ * read-modify-writes all over the model) and claim (a side effect) take the lock.
+ */
+static enum mmio_status vplic_read_unlocked(const void *dev, uint64_t offset, uint32_t width,
+                                            uint64_t *value)
 {
-    struct vplic *p = dev;
+    const struct vplic *p = dev;
     uint32_t v = 0;
 
     if (width != 4 || (offset & 3u) != 0 || offset >= VPLIC_ARCH_WINDOW_SIZE) {
@@ -273,11 +304,9 @@ static enum mmio_status vplic_read(void *dev, uint64_t offset, uint32_t width, u
     if (offset < VPLIC_PENDING_BASE) {
         uint32_t id = (uint32_t)(offset >> 2);
 
-        v = id <= p->num_sources ? p->priority[id] : 0; /* priority[0] stays 0 */
+        v = id <= p->num_sources ? get_u8(&p->priority[id]) : 0; /* priority[0] stays 0 */
     } else if (offset < VPLIC_PENDING_END) {
-        uint32_t w = (uint32_t)((offset - VPLIC_PENDING_BASE) >> 2);
-
-        v = w < p->num_words ? p->pending[w] : 0;
+        return MMIO_NEEDS_LOCK;
     } else if (offset < VPLIC_ENABLE_BASE) {
         v = 0;
     } else if (offset < VPLIC_CONTEXT_BASE) {
@@ -286,7 +315,7 @@ static enum mmio_status vplic_read(void *dev, uint64_t offset, uint32_t width, u
         uint32_t w = (uint32_t)((rel % VPLIC_ENABLE_STRIDE) >> 2);
 
         if (ci < p->num_contexts && w < p->num_words) {
-            v = p->context[ci].enable[w];
+            v = get_u32(&p->context[ci].enable[w]);
         }
     } else {
         uint64_t rel = offset - VPLIC_CONTEXT_BASE;
@@ -295,13 +324,31 @@ static enum mmio_status vplic_read(void *dev, uint64_t offset, uint32_t width, u
 
         if (ci < p->num_contexts) {
             if (reg == VPLIC_CONTEXT_THRESHOLD) {
-                v = p->context[ci].threshold;
+                v = get_u32(&p->context[ci].threshold);
             } else if (reg == VPLIC_CONTEXT_CLAIM) {
-                v = claim(p, (uint32_t)ci);
+                return MMIO_NEEDS_LOCK;
             }
         }
     }
     *value = v;
+    return MMIO_OK;
+}
+
+static enum mmio_status vplic_read(void *dev, uint64_t offset, uint32_t width, uint64_t *value)
+{
+    struct vplic *p = dev;
+    enum mmio_status st = vplic_read_unlocked(p, offset, width, value);
+
+    if (st != MMIO_NEEDS_LOCK) {
+        return st;
+    }
+    if (offset < VPLIC_PENDING_END) {
+        uint32_t w = (uint32_t)((offset - VPLIC_PENDING_BASE) >> 2);
+
+        *value = w < p->num_words ? p->pending[w] : 0;
+    } else { /* a context's claim register */
+        *value = claim(p, (uint32_t)((offset - VPLIC_CONTEXT_BASE) / VPLIC_CONTEXT_STRIDE));
+    }
     return MMIO_OK;
 }
 
@@ -333,7 +380,7 @@ static enum mmio_status vplic_write(void *dev, uint64_t offset, uint32_t width, 
             return MMIO_OK;
         }
         if (reg == VPLIC_CONTEXT_THRESHOLD) {
-            p->context[ci].threshold = v & VPLIC_PRIORITY_MASK;
+            set_u32(&p->context[ci].threshold, v & VPLIC_PRIORITY_MASK);
             refresh_context(p, (uint32_t)ci);
         } else if (reg == VPLIC_CONTEXT_CLAIM) {
             complete(p, (uint32_t)ci, v);
@@ -345,4 +392,5 @@ static enum mmio_status vplic_write(void *dev, uint64_t offset, uint32_t width, 
 const struct vdev_ops vplic_ops = {
     .read = vplic_read,
     .write = vplic_write,
+    .read_unlocked = vplic_read_unlocked,
 };

@@ -747,6 +747,61 @@ static void run_random(uint32_t num_sources, uint32_t num_contexts, uint64_t see
     KTEST_EQ(mismatches, 0);
 }
 
+/*
+ * read_unlocked never changes the model and agrees with read whenever it answers: priorities,
+ * enables, thresholds and the empty space; pending words and claims need the lock.
+ */
+static void test_read_unlocked(void)
+{
+    struct harness *h = setup(NDEV, 3);
+    static struct vplic before, locked;
+    static const uint64_t offsets[] = { 0, 4, 4 * NDEV, 4 * (NDEV + 1), 0xffc, 0x1000, 0x1008,
+                                        0x107c, 0x1080, 0x1ffc, 0x2000, 0x2008, 0x2080, 0x2100,
+                                        0x217c, 0x2180, 0x1ffffc, 0x200000, 0x200004, 0x200008,
+                                        0x201000, 0x202004, 0x203000, 0x203004, 0x3ffffffc };
+    uint64_t v = 0;
+
+    wr(h, priority_reg(1), 5);
+    wr(h, priority_reg(NDEV), 7);
+    wr(h, enable_reg(0, 0), 0xfffffffe);
+    wr(h, enable_reg(2, 2), 0x80000001);
+    wr(h, threshold_reg(1), 3);
+    vplic_set_level(&h->plic, 1, true);
+    for (size_t i = 0; i < sizeof(offsets) / sizeof(offsets[0]); i++) {
+        for (uint32_t width = 1; width <= 8; width *= 2) {
+            for (uint64_t skew = 0; skew < 4; skew += (width == 4 ? 1 : 4)) {
+                uint64_t off = offsets[i] + skew, got = 0x5a5a, want = 0xa5a5;
+                enum mmio_status st;
+
+                memcpy(&before, &h->plic, sizeof(before));
+                st = vplic_ops.read_unlocked(&h->plic, off, width, &got);
+                KTEST_EQ(memcmp(&before, &h->plic, sizeof(before)), 0);
+                if (st == MMIO_NEEDS_LOCK) {
+                    KTEST_EQ(got, 0x5a5a);
+                    KTEST_CHECK((off >= 0x1000 && off < 0x1080) || (off >= 0x200000 && off % 0x1000 == 4));
+                    continue;
+                }
+                memcpy(&locked, &h->plic, sizeof(locked));
+                KTEST_EQ(st, vplic_ops.read(&locked, off, width, &want));
+                if (st == MMIO_OK) {
+                    KTEST_EQ(got, want);
+                }
+            }
+        }
+    }
+    KTEST_EQ(vplic_ops.read_unlocked(&h->plic, priority_reg(1), 4, &v), MMIO_OK);
+    KTEST_EQ(v, 5);
+    KTEST_EQ(vplic_ops.read_unlocked(&h->plic, enable_reg(0, 0), 4, &v), MMIO_OK);
+    KTEST_EQ(v, 0xfffffffe);
+    KTEST_EQ(vplic_ops.read_unlocked(&h->plic, enable_reg(2, 2), 4, &v), MMIO_OK);
+    KTEST_EQ(v, 0x80000001);
+    KTEST_EQ(vplic_ops.read_unlocked(&h->plic, threshold_reg(1), 4, &v), MMIO_OK);
+    KTEST_EQ(v, 3);
+    KTEST_EQ(vplic_ops.read_unlocked(&h->plic, claim_reg(0), 4, &v), MMIO_NEEDS_LOCK);
+    KTEST_EQ(vplic_ops.read_unlocked(&h->plic, pending_reg(0), 4, &v), MMIO_NEEDS_LOCK);
+    KTEST_EQ(rd(h, claim_reg(0)), 1); /* the locked read still claims */
+}
+
 static void test_random_against_reference(void)
 {
     run_random(NDEV, 4, 0x243f6a8885a308d3u);
@@ -775,6 +830,7 @@ int main(void)
     KTEST_RUN(test_bad_access);
     KTEST_RUN(test_out_of_range);
     KTEST_RUN(test_every_source);
+    KTEST_RUN(test_read_unlocked);
     KTEST_RUN(test_random_against_reference);
     return ktest_summary();
 }

@@ -35,7 +35,7 @@ static void on_irq(void *ctx, bool level)
 static void setup(struct harness *h)
 {
     memset(h, 0, sizeof(*h));
-    vuart16550_init(&h->uart, on_tx, on_irq, h);
+    vuart16550_init(&h->uart, on_tx, on_irq, NULL, h);
 }
 
 static uint8_t rd(struct harness *h, uint64_t offset)
@@ -168,7 +168,7 @@ static void test_null_callbacks(void)
     struct vuart16550 u;
     uint64_t v;
 
-    vuart16550_init(&u, NULL, NULL, NULL);
+    vuart16550_init(&u, NULL, NULL, NULL, NULL);
     KTEST_EQ(vuart16550_ops.write(&u, VUART16550_IER, 1, 0x0f), MMIO_OK);
     KTEST_EQ(vuart16550_ops.write(&u, VUART16550_THR, 1, 'a'), MMIO_OK);
     KTEST_CHECK(vuart16550_rx_push(&u, 'b'));
@@ -535,8 +535,150 @@ static void test_random_traffic(void)
     KTEST_CHECK(h.tx_count > 0);
 }
 
+/*
+ * read_unlocked never changes the model and agrees with read whenever it answers: in states
+ * reached by random traffic, for every offset of the window and beyond and every width.
+ */
+static void test_read_unlocked_agrees(void)
+{
+    struct harness h;
+    uint64_t seed = 0x2545f4914f6cdd1du;
+    unsigned answered = 0, deferred = 0;
+    static const uint32_t widths[] = { 1, 2, 4, 8 };
+
+    setup(&h);
+    for (unsigned i = 0; i < 3000; i++) {
+        uint64_t r, v = 0;
+
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        r = seed;
+        if ((r & 3) == 0) {
+            (void)vuart16550_rx_push(&h.uart, (uint8_t)(r >> 8));
+        } else if ((r & 3) == 1) {
+            (void)vuart16550_ops.read(&h.uart, (r >> 8) & 7, 1, &v);
+        } else {
+            (void)vuart16550_ops.write(&h.uart, (r >> 8) & 7, 1, r >> 16);
+        }
+        for (uint64_t offset = 0; offset <= VUART16550_WINDOW_SIZE; offset += (offset < 8 ? 1 : 61)) {
+            for (unsigned k = 0; k < 4; k++) {
+                struct vuart16550 before, locked;
+                uint64_t got = 0x5a5a, want = 0xa5a5;
+                enum mmio_status st;
+
+                memcpy(&before, &h.uart, sizeof(before));
+                st = vuart16550_ops.read_unlocked(&h.uart, offset, widths[k], &got);
+                if (memcmp(&before, &h.uart, sizeof(before)) != 0) {
+                    KTEST_CHECK(!"read_unlocked changed the model");
+                    return;
+                }
+                if (st == MMIO_NEEDS_LOCK) {
+                    KTEST_EQ(got, 0x5a5a);
+                    deferred++;
+                    continue;
+                }
+                memcpy(&locked, &h.uart, sizeof(locked));
+                if (st != vuart16550_ops.read(&locked, offset, widths[k], &want) ||
+                    (st == MMIO_OK && (got != want ||
+                                       memcmp(&locked, &h.uart, sizeof(locked)) != 0))) {
+                    KTEST_CHECK(!"read_unlocked disagrees with read");
+                    return;
+                }
+                answered++;
+            }
+        }
+    }
+    KTEST_CHECK(answered > 0 && deferred > 0);
+}
+
+/* Which registers the unlocked read answers, and when it defers to the locked one. */
+static void test_read_unlocked_registers(void)
+{
+    struct harness h;
+    uint64_t v = 0;
+
+    setup(&h);
+    KTEST_EQ(vuart16550_ops.read_unlocked(&h.uart, VUART16550_LSR, 1, &v), MMIO_OK);
+    KTEST_EQ(v, 0x60);
+    wr(&h, VUART16550_SCR, 0xa5);
+    KTEST_EQ(vuart16550_ops.read_unlocked(&h.uart, VUART16550_SCR, 1, &v), MMIO_OK);
+    KTEST_EQ(v, 0xa5);
+    wr(&h, VUART16550_LCR, 0x83);
+    KTEST_EQ(vuart16550_ops.read_unlocked(&h.uart, VUART16550_LCR, 1, &v), MMIO_OK);
+    KTEST_EQ(v, 0x83);
+    KTEST_EQ(vuart16550_ops.read_unlocked(&h.uart, 0x80, 1, &v), MMIO_OK);
+    KTEST_EQ(v, 0);
+    KTEST_EQ(vuart16550_ops.read_unlocked(&h.uart, VUART16550_RBR, 1, &v), MMIO_NEEDS_LOCK);
+    KTEST_EQ(vuart16550_ops.read_unlocked(&h.uart, VUART16550_IER, 1, &v), MMIO_NEEDS_LOCK);
+    KTEST_EQ(vuart16550_ops.read_unlocked(&h.uart, VUART16550_IIR, 1, &v), MMIO_NEEDS_LOCK);
+    KTEST_EQ(vuart16550_ops.read_unlocked(&h.uart, VUART16550_LSR, 4, &v), MMIO_BAD_ACCESS);
+    KTEST_EQ(vuart16550_ops.read_unlocked(&h.uart, VUART16550_WINDOW_SIZE, 1, &v), MMIO_BAD_ACCESS);
+    /* an overrun: the LSR read clears OE, so it needs the lock, and then OE is gone */
+    wr(&h, VUART16550_LCR, 0x03);
+    KTEST_CHECK(vuart16550_rx_push(&h.uart, 'a'));
+    KTEST_CHECK(!vuart16550_rx_push(&h.uart, 'b'));
+    KTEST_EQ(vuart16550_ops.read_unlocked(&h.uart, VUART16550_LSR, 1, &v), MMIO_NEEDS_LOCK);
+    KTEST_EQ(rd(&h, VUART16550_LSR), 0x63);
+    KTEST_EQ(vuart16550_ops.read_unlocked(&h.uart, VUART16550_LSR, 1, &v), MMIO_OK);
+    KTEST_EQ(v, 0x61);
+    /* loopback changes the modem inputs: MSR deltas make its read need the lock */
+    wr(&h, VUART16550_MCR, VUART16550_MCR_LOOP);
+    KTEST_EQ(vuart16550_ops.read_unlocked(&h.uart, VUART16550_MSR, 1, &v), MMIO_NEEDS_LOCK);
+    (void)rd(&h, VUART16550_MSR);
+    KTEST_EQ(vuart16550_ops.read_unlocked(&h.uart, VUART16550_MSR, 1, &v), MMIO_OK);
+    KTEST_EQ(v, 0x00);
+    KTEST_EQ(vuart16550_ops.read_unlocked(&h.uart, VUART16550_MCR, 1, &v), MMIO_OK);
+    KTEST_EQ(v, VUART16550_MCR_LOOP);
+}
+
+/* Input waiting outside the UART: each RBR read pulls it into the freed FIFO room. */
+static const char pull_text[] = "hello, keel";
+static unsigned pull_next, pull_calls;
+
+static int pull(void *ctx)
+{
+    (void)ctx;
+    pull_calls++;
+    return pull_next < sizeof(pull_text) - 1 ? (uint8_t)pull_text[pull_next++] : -1;
+}
+
+static void test_rx_pull(void)
+{
+    struct vuart16550 u;
+    uint64_t v = 0;
+    char got[sizeof(pull_text)] = { 0 };
+
+    pull_next = 0;
+    pull_calls = 0;
+    vuart16550_init(&u, NULL, NULL, pull, NULL);
+    /* FIFOs off: one byte of room; the first RBR read (empty) pulls one byte */
+    KTEST_EQ(vuart16550_ops.read(&u, VUART16550_RBR, 1, &v), MMIO_OK);
+    KTEST_EQ(pull_next, 1);
+    for (unsigned i = 0; i < sizeof(pull_text) - 1; i++) {
+        KTEST_EQ(vuart16550_ops.read(&u, VUART16550_LSR, 1, &v), MMIO_OK);
+        KTEST_EQ(v & VUART16550_LSR_DR, VUART16550_LSR_DR);
+        KTEST_EQ(vuart16550_ops.read(&u, VUART16550_RBR, 1, &v), MMIO_OK);
+        got[i] = (char)v;
+        KTEST_CHECK(pull_next <= i + 2); /* never more than the room */
+    }
+    KTEST_EQ(memcmp(got, pull_text, sizeof(pull_text) - 1), 0);
+    KTEST_EQ(vuart16550_ops.read(&u, VUART16550_LSR, 1, &v), MMIO_OK);
+    KTEST_EQ(v & VUART16550_LSR_DR, 0);
+    /* other registers never pull; in loopback the serial input is disconnected */
+    pull_next = 0;
+    pull_calls = 0;
+    KTEST_EQ(vuart16550_ops.read(&u, VUART16550_SCR, 1, &v), MMIO_OK);
+    KTEST_EQ(vuart16550_ops.write(&u, VUART16550_MCR, 1, VUART16550_MCR_LOOP), MMIO_OK);
+    KTEST_EQ(vuart16550_ops.read(&u, VUART16550_RBR, 1, &v), MMIO_OK);
+    KTEST_EQ(pull_calls, 0);
+}
+
 int main(void)
 {
+    KTEST_RUN(test_read_unlocked_agrees);
+    KTEST_RUN(test_read_unlocked_registers);
+    KTEST_RUN(test_rx_pull);
     KTEST_RUN(test_reset_state);
     KTEST_RUN(test_scratch);
     KTEST_RUN(test_lcr_readback);

@@ -111,6 +111,7 @@ enum {
 struct vuart16550 {
     void (*tx)(void *ctx, uint8_t byte); /* transmitted byte (may be NULL: discarded) */
     void (*irq)(void *ctx, bool level);  /* interrupt line change (may be NULL) */
+    int (*rx_pull)(void *ctx);           /* next input byte or -1, after RBR reads (may be NULL) */
     void *ctx;
     uint8_t rx_fifo[VUART16550_RX_FIFO_SIZE];
     uint8_t rx_head;  /* index of the oldest received byte */
@@ -133,11 +134,13 @@ struct vuart16550 {
  * Reset `u` to the 16550 power-on state (PC16550D "Reset" table: IER = 0, IIR = 0x01,
  * LCR = MCR = 0, LSR = 0x60, FIFOs off) and attach the callbacks. `tx` receives each byte
  * the guest transmits; `irq` is called with the new level only when the level-triggered
- * interrupt output changes (it is low after init and init does not call it). Both run in
- * the caller's context during an MMIO access or rx_push and may be NULL. No errors.
+ * interrupt output changes (it is low after init and init does not call it); `rx_pull` is
+ * asked for more input after each RBR read (a byte left the FIFO): it returns the next byte
+ * waiting for the receiver, or -1 when there is none, and is called while the FIFO has room.
+ * All run in the caller's context during an MMIO access or rx_push and may be NULL. No errors.
  */
 void vuart16550_init(struct vuart16550 *u, void (*tx)(void *ctx, uint8_t byte),
-                     void (*irq)(void *ctx, bool level), void *ctx);
+                     void (*irq)(void *ctx, bool level), int (*rx_pull)(void *ctx), void *ctx);
 
 /*
  * Deliver one byte from the console to the receiver (datasheet: RBR / receive FIFO, LSR.DR,
@@ -160,7 +163,8 @@ bool vuart16550_irq_level(const struct vuart16550 *u);
 /*
  * MMIO callbacks, dev = struct vuart16550 *. Width must be 1 byte (else MMIO_BAD_ACCESS);
  * offsets 0..7 are the registers above, 8..0xff read 0 and ignore writes, offsets at or
- * beyond VUART16550_WINDOW_SIZE return MMIO_BAD_ACCESS.
+ * beyond VUART16550_WINDOW_SIZE return MMIO_BAD_ACCESS. read_unlocked answers LCR, MCR, SCR,
+ * 8..0xff, and LSR/MSR while no bit their read clears is set; the rest need the lock.
  */
 extern const struct vdev_ops vuart16550_ops;
 
