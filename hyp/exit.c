@@ -19,10 +19,9 @@ static const struct mmio_region *__attribute__((noinline)) find_region(struct vc
     return NULL;
 }
 
-static enum exit_action handle_mmio(struct vcpu *v, struct exit_mmio *m)
+/* Any MMIO access, under the VM lock: the region scan, the straddle check and the model. */
+static enum exit_action __attribute__((noinline)) mmio_locked(struct vcpu *v, struct exit_mmio *m)
 {
-    /* drivers touch one device many times in a row: try the vCPU's last region first (an
-       unregistered slot has size 0 and always misses) */
     const struct mmio_region *r = v->mmio_last;
     if (m->gpa - r->gpa >= r->size) {
         r = find_region(v, m->gpa);
@@ -33,21 +32,36 @@ static enum exit_action handle_mmio(struct vcpu *v, struct exit_mmio *m)
     if (m->width > r->size - offset)
         return INJECT_FAULT; /* straddles the end of the window */
     struct vm *vm = v->vm;
-    enum mmio_status st = MMIO_NEEDS_LOCK;
-    uint64_t value = 0; /* a local, so the exit record's address never escapes */
-    /* reads without side effects skip the VM lock: the model says which (keel/vdev.h) */
-    if (!m->is_write && r->ops->read_unlocked)
-        st = r->ops->read_unlocked(r->dev, offset, m->width, &value);
-    if (st == MMIO_NEEDS_LOCK) {
-        spin_lock(&vm->lock);
-        if (m->is_write)
-            st = r->ops->write(r->dev, offset, m->width, m->value);
-        else
-            st = r->ops->read(r->dev, offset, m->width, &value);
-        spin_unlock(&vm->lock);
-    }
+    enum mmio_status st;
+    uint64_t value = 0;
+    spin_lock(&vm->lock);
+    if (m->is_write)
+        st = r->ops->write(r->dev, offset, m->width, m->value);
+    else
+        st = r->ops->read(r->dev, offset, m->width, &value);
+    spin_unlock(&vm->lock);
     if (!m->is_write)
         m->value = value;
+    return st == MMIO_OK ? RESUME_NEXT : INJECT_FAULT;
+}
+
+/*
+ * The hot case inline: a read inside the vCPU's last region (drivers touch one device many
+ * times in a row; an unregistered slot has size 0 and always misses) that the model answers
+ * without the VM lock (keel/vdev.h, read_unlocked). Everything else, and a read the model
+ * defers, goes through mmio_locked(), which starts over.
+ */
+static enum exit_action handle_mmio(struct vcpu *v, struct exit_mmio *m)
+{
+    const struct mmio_region *r = v->mmio_last;
+    uint64_t offset = m->gpa - r->gpa;
+    if (m->is_write || offset >= r->size || m->width > r->size - offset || !r->ops->read_unlocked)
+        return mmio_locked(v, m);
+    uint64_t value;
+    enum mmio_status st = r->ops->read_unlocked(r->dev, offset, m->width, &value);
+    if (st == MMIO_NEEDS_LOCK)
+        return mmio_locked(v, m);
+    m->value = value;
     return st == MMIO_OK ? RESUME_NEXT : INJECT_FAULT;
 }
 

@@ -35,6 +35,12 @@ void riscv_inject_exception(struct vcpu *v, uint64_t cause, uint64_t tval)
     csr_set(sstatus, SSTATUS_SPP); /* enter the guest's handler in VS-mode, not VU */
 }
 
+/* The hart's answer for the trap vector: what to do next, and the ctx (switch.S). */
+static struct riscv_trap_next trap_next(struct vcpu *v, enum riscv_trap_result result)
+{
+    return (struct riscv_trap_next){ result, &v->arch.ctx };
+}
+
 /* Apply the action hyp/ chose. insn_len: bytes to skip for RESUME_NEXT / BLOCK. */
 static enum riscv_trap_result apply_action(struct vcpu *v, enum exit_action action,
                                            uint32_t insn_len, uint64_t fault_cause,
@@ -76,6 +82,12 @@ static enum riscv_trap_result handle_ecall(struct vcpu *v)
     exit.fw.regs = &v->arch.ctx.gpr[GPR_A0];
     enum exit_action action = hyp_handle_exit(v, &exit);
     return apply_action(v, action, 4, EXC_ILLEGAL_INST, 0);
+}
+
+/* The SBI path in one frame (flatten: exit record, dispatch, SBI lookup and action inline). */
+static struct riscv_trap_next __attribute__((noinline, flatten)) ecall_fast(struct vcpu *v)
+{
+    return (struct riscv_trap_next){ handle_ecall(v), &v->arch.ctx };
 }
 
 /* Out of line: everything but the hot MMIO case (a cached decode of a fetched instruction). */
@@ -140,10 +152,14 @@ mmio_decode_htinst(uint64_t htinst, uint64_t scause, struct riscv_mmio_decode *d
     return mmio_decode_set(d, &insn, (uint32_t)htinst, scause) ? d : NULL;
 }
 
-/* Load/store guest-page fault: an access outside the VM's stage-2 map. Device windows become
-   MMIO exits; anything else is an access fault for the guest, as on real hardware. */
-static enum riscv_trap_result __attribute__((noinline, flatten))
-handle_guest_page_fault(struct vcpu *v, uint64_t scause, bool full)
+/*
+ * Load/store guest-page fault: an access outside the VM's stage-2 map. Device windows become
+ * MMIO exits; anything else is an access fault for the guest, as on real hardware.
+ * Instantiated with constant `scause` (and `full`) so that each copy keeps only v and the
+ * decode entry alive across its calls: every other value is recomputed after them.
+ */
+static inline __attribute__((always_inline)) struct riscv_trap_next
+mmio_trap(struct vcpu *v, uint64_t scause, bool full)
 {
     struct riscv_ctx *ctx = &v->arch.ctx;
     bool store = scause == EXC_STORE_GUEST_PAGE_FAULT;
@@ -153,29 +169,31 @@ handle_guest_page_fault(struct vcpu *v, uint64_t scause, bool full)
 
     if (__builtin_expect(htinst == 0, 1)) {
         /* no transformed instruction (QEMU 7.2 never gives one): fetch it, decode via the cache */
-        struct riscv_fetch f = riscv_guest_fetch_insn(ctx->sepc);
-        if (f.fault)
-            return mmio_fetch_fault(v);
+        uint64_t raw = riscv_guest_fetch_insn(ctx->sepc);
+        if (raw & RISCV_FETCH_FAULT)
+            return trap_next(v, mmio_fetch_fault(v));
         struct riscv_mmio_decode *slot = mmio_cache_slot(v, ctx->sepc);
         d = slot;
-        if (slot->raw != (uint32_t)f.insn || slot->cause != scause) {
-            d = mmio_decode_miss(slot, (uint32_t)f.insn, scause);
+        if (slot->raw != (uint32_t)raw || slot->cause != scause) {
+            d = mmio_decode_miss(slot, (uint32_t)raw, scause);
             if (!d)
-                return mmio_access_fault(v, store);
+                return trap_next(v, mmio_access_fault(v, store));
             if (!full && (d->cause & RISCV_MMIO_NEEDS_FULL))
-                return TRAP_NEED_FULL;
+                return trap_next(v, TRAP_NEED_FULL);
         }
     } else {
         d = mmio_decode_htinst(htinst, scause, &from_htinst);
         if (!d)
-            return mmio_access_fault(v, store);
+            return trap_next(v, mmio_access_fault(v, store));
         if (!full && (d->cause & RISCV_MMIO_NEEDS_FULL))
-            return TRAP_NEED_FULL;
+            return trap_next(v, TRAP_NEED_FULL);
     }
 
+    /* the CSRs first: csr_read() clobbers memory, and the record may live there */
+    gpa_t gpa = (csr_read(htval) << 2) | (csr_read(stval) & 3);
     struct vcpu_exit exit;
     exit.kind = EXIT_MMIO;
-    exit.mmio.gpa = (csr_read(htval) << 2) | (csr_read(stval) & 3);
+    exit.mmio.gpa = gpa;
     exit.mmio.width = d->width;
     exit.mmio.is_write = store;
     exit.mmio.value = 0;
@@ -192,11 +210,29 @@ handle_guest_page_fault(struct vcpu *v, uint64_t scause, bool full)
             ctx->gpr[GPR_ZERO] = 0;
         }
         ctx->sepc += d->len;
-        return TRAP_RESUME;
+        return trap_next(v, TRAP_RESUME);
     }
     if (action == INJECT_FAULT)
-        return mmio_access_fault(v, store);
-    return apply_action(v, action, d->len, 0, 0);
+        return trap_next(v, mmio_access_fault(v, store));
+    return trap_next(v, apply_action(v, action, d->len, 0, 0));
+}
+
+/* The hot cases, one copy each (flatten: exit dispatch and the region lookup inline; the
+   device model is a call through its ops). */
+static struct riscv_trap_next __attribute__((noinline, flatten)) mmio_load_fast(struct vcpu *v)
+{
+    return mmio_trap(v, EXC_LOAD_GUEST_PAGE_FAULT, false);
+}
+
+static struct riscv_trap_next __attribute__((noinline, flatten)) mmio_store_fast(struct vcpu *v)
+{
+    return mmio_trap(v, EXC_STORE_GUEST_PAGE_FAULT, false);
+}
+
+/* With the full frame saved (a register outside the fast set, gp/tp/s0-s11), either direction. */
+static struct riscv_trap_next __attribute__((noinline)) mmio_full(struct vcpu *v, uint64_t scause)
+{
+    return mmio_trap(v, scause, true);
 }
 
 /* Virtual-instruction exception: a VS/VU instruction that keel does not emulate (hypervisor
@@ -212,44 +248,48 @@ static enum riscv_trap_result handle_virtual_inst(struct vcpu *v)
     return TRAP_RESUME;
 }
 
-/* Everything but the two hot causes (SBI calls, MMIO), kept out of line so the hot path's
-   frame stays small. */
-static enum riscv_trap_result __attribute__((noinline)) handle_other(struct vcpu *v, uint64_t scause)
+/* Everything but the hot causes (SBI calls, MMIO), kept out of line so their frames stay small. */
+static struct riscv_trap_next __attribute__((noinline)) other_trap(struct vcpu *v, uint64_t scause)
 {
     if (scause & SCAUSE_INTERRUPT)
-        return riscv_handle_host_irq(v, scause & ~SCAUSE_INTERRUPT);
+        return trap_next(v, riscv_handle_host_irq(v, scause & ~SCAUSE_INTERRUPT));
 
     switch (scause) {
     case EXC_INST_GUEST_PAGE_FAULT:
         /* executing outside RAM: an instruction access fault, as on bare hardware */
         riscv_inject_exception(v, EXC_INST_ACCESS, csr_read(stval));
-        return TRAP_RESUME;
+        return trap_next(v, TRAP_RESUME);
     case EXC_VIRTUAL_INST:
-        return handle_virtual_inst(v);
+        return trap_next(v, handle_virtual_inst(v));
     default:
         /* an exception hedeleg does not delegate (or a new cause): hand it to the guest as is */
         riscv_inject_exception(v, scause, csr_read(stval));
-        return TRAP_RESUME;
+        return trap_next(v, TRAP_RESUME);
     }
 }
 
-static inline enum riscv_trap_result handle_trap(struct vcpu *v, bool full)
+/* The vector's entry: only a dispatch on scause, so that each hot case (SBI call, MMIO load,
+   MMIO store) is a tail call into a function with just the frame it needs. */
+struct riscv_trap_next riscv_vcpu_trap(struct riscv_ctx *ctx)
 {
+    struct vcpu *v = (struct vcpu *)ctx;
     uint64_t scause = csr_read(scause);
     if (scause == EXC_ECALL_VS)
-        return handle_ecall(v);
-    if (scause == EXC_LOAD_GUEST_PAGE_FAULT || scause == EXC_STORE_GUEST_PAGE_FAULT)
-        return handle_guest_page_fault(v, scause, full);
-    return handle_other(v, scause);
-}
-
-/* flatten: the SBI path (exit record, dispatch, SBI lookup, action) is inlined into one frame */
-__attribute__((flatten)) struct riscv_trap_next riscv_vcpu_trap(struct riscv_ctx *ctx)
-{
-    return (struct riscv_trap_next){ handle_trap((struct vcpu *)ctx, false), ctx };
+        return ecall_fast(v);
+    if (scause == EXC_LOAD_GUEST_PAGE_FAULT)
+        return mmio_load_fast(v);
+    if (scause == EXC_STORE_GUEST_PAGE_FAULT)
+        return mmio_store_fast(v);
+    return other_trap(v, scause);
 }
 
 struct riscv_trap_next riscv_vcpu_trap_full(struct riscv_ctx *ctx)
 {
-    return (struct riscv_trap_next){ handle_trap((struct vcpu *)ctx, true), ctx };
+    struct vcpu *v = (struct vcpu *)ctx;
+    uint64_t scause = csr_read(scause);
+    if (scause == EXC_ECALL_VS)
+        return ecall_fast(v);
+    if (scause == EXC_LOAD_GUEST_PAGE_FAULT || scause == EXC_STORE_GUEST_PAGE_FAULT)
+        return mmio_full(v, scause);
+    return other_trap(v, scause);
 }

@@ -14,17 +14,14 @@ enum riscv_trap_result {
 
 /* switch.S: enter the guest of ctx; returns when a trap asks for the run loop. */
 void riscv_vcpu_enter(struct riscv_ctx *ctx);
-/* What riscv_guest_fetch_insn() returns, in a0 and a1. */
-struct riscv_fetch {
-    uint64_t fault; /* 0, or the scause of the fault the fetch took */
-    uint64_t insn;  /* the instruction bits (bits 31:16 may hold the next parcel when the
-                       instruction is compressed); 0 after a fault */
-};
 /* switch.S: fetch the instruction at guest virtual address gva (2-byte aligned: sepc) with
-   HLVX, through the trapped guest's translation (hstatus.SPVP), in trap context. A fault is
-   returned, not taken (it leaves hstatus/sstatus as they were; sepc must be reloaded from ctx,
+   HLVX, through the trapped guest's translation (hstatus.SPVP), in trap context. Returns the
+   instruction bits (bits 31:16 may hold the next parcel when the instruction is compressed;
+   bits 63:32 are 0), or RISCV_FETCH_FAULT | the scause of the fault the fetch took: a fault is
+   returned, not taken (hstatus/sstatus are left as they were; sepc must be reloaded from ctx,
    which the vector does). Priv. spec 20211203 sec 8.3.1 (HLVX), sec 8.6.3 (htinst = 0). */
-struct riscv_fetch riscv_guest_fetch_insn(uint64_t gva);
+uint64_t riscv_guest_fetch_insn(uint64_t gva);
+#define RISCV_FETCH_FAULT (1ull << 63)
 /* switch.S trap vector target (stvec). */
 void keel_trap_vector(void);
 

@@ -259,9 +259,10 @@ keel_trap_vector:
     j .Lfetch_fault
 
 /*
- * struct riscv_fetch riscv_guest_fetch_insn(uint64_t gva)
- * a0: guest virtual address of the instruction. Returns a0 = 0 and a1 = the instruction bits,
- * or a0 = the scause of the fault the fetch took (the caller injects a fault into the guest).
+ * uint64_t riscv_guest_fetch_insn(uint64_t gva)
+ * a0: guest virtual address of the instruction. Returns in a0 the instruction bits (bits
+ * 63:32 zero), or RISCV_FETCH_FAULT (bit 63) | the scause of the fault the fetch took (the
+ * caller injects a fault into the guest).
  * The fetch goes through the guest's own translation as the trapped guest saw it
  * (hstatus.SPVP) with HLVX, which needs execute permission, not read. A 4-byte aligned gva
  * is read with one HLVX.WU: 4 aligned bytes never cross a page, and when the instruction is
@@ -272,7 +273,7 @@ keel_trap_vector:
  * keel, which recognises the three HLVX addresses below and resumes at .Lfetch_fault with
  * sp, ra, t2 and t3 intact. That trap rewrote hstatus (SPV, GVA) and sstatus (SPP, SPIE,
  * SIE); .Lfetch_fault puts back the values saved in t2/t3 (sepc is reloaded from ctx by
- * the vector). Clobbers t0-t3.
+ * the vector). Clobbers t0-t3, a1.
  */
     .globl riscv_guest_fetch_insn
 riscv_guest_fetch_insn:
@@ -281,25 +282,26 @@ riscv_guest_fetch_insn:
     andi t0, a0, 3
     bnez t0, .Lfetch_parcels
 .Lfetch_hlvx_word:
-    hlvx.wu a1, (a0)
-    li a0, 0
+    hlvx.wu a0, (a0)
     ret
 .Lfetch_parcels:
+    mv t0, a0
 .Lfetch_hlvx_first:
-    hlvx.hu a1, (a0)
-    andi t0, a1, 3
-    addi t0, t0, -3
-    bnez t0, 1f                 /* compressed: one parcel */
-    addi t0, a0, 2
+    hlvx.hu a0, (t0)
+    andi t1, a0, 3
+    addi t1, t1, -3
+    bnez t1, 1f                 /* compressed: one parcel */
+    addi t0, t0, 2
 .Lfetch_hlvx_second:
     hlvx.hu t1, (t0)
     slli t1, t1, 16
-    or a1, a1, t1
-1:  li a0, 0
-    ret
+    or a0, a0, t1
+1:  ret
 .Lfetch_fault:
     csrw hstatus, t2
     csrw sstatus, t3
     csrr a0, scause
-    li a1, 0
+    li t0, 1
+    slli t0, t0, 63             /* RISCV_FETCH_FAULT */
+    or a0, a0, t0
     ret
