@@ -57,11 +57,9 @@ static enum exit_action handle_mmio(struct vcpu *v, struct exit_mmio *m)
     uint64_t offset = m->gpa - r->gpa;
     if (m->is_write || offset >= r->size || m->width > r->size - offset || !r->ops->read_unlocked)
         return mmio_locked(v, m);
-    uint64_t value;
-    enum mmio_status st = r->ops->read_unlocked(r->dev, offset, m->width, &value);
+    enum mmio_status st = r->ops->read_unlocked(r->dev, offset, m->width, &m->value);
     if (st == MMIO_NEEDS_LOCK)
-        return mmio_locked(v, m);
-    m->value = value;
+        return mmio_locked(v, m); /* read_unlocked left m->value alone */
     return st == MMIO_OK ? RESUME_NEXT : INJECT_FAULT;
 }
 

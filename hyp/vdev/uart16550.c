@@ -249,22 +249,27 @@ static uint8_t read_msr(struct vuart16550 *u)
  * guest's trap and its return. RBR, IER/DLL/DLM (which depend on LCR.DLAB: two fields), IIR,
  * and LSR/MSR with bits to clear: MMIO_NEEDS_LOCK.
  */
-static enum mmio_status vuart16550_read_unlocked(const void *dev, uint64_t offset,
-                                                 uint32_t width, uint64_t *value)
+static enum mmio_status __attribute__((noinline))
+vuart16550_read_unlocked(const void *dev, uint64_t offset, uint32_t width, uint64_t *value)
 {
     const struct vuart16550 *u = dev;
     uint8_t v;
 
-    if (width != 1 || offset >= VUART16550_WINDOW_SIZE) {
+    if (width != 1) {
         return MMIO_BAD_ACCESS;
     }
-    switch (offset) {
-    case VUART16550_LSR:
+    if (offset == VUART16550_LSR) { /* first: drivers poll it for every byte they send */
         v = get_reg(&u->lsr);
         if (v & VUART16550_LSR_ERRORS) {
             return MMIO_NEEDS_LOCK;
         }
-        break;
+        *value = v;
+        return MMIO_OK;
+    }
+    if (offset >= VUART16550_WINDOW_SIZE) {
+        return MMIO_BAD_ACCESS;
+    }
+    switch (offset) {
     case VUART16550_LCR:
         v = get_reg(&u->lcr);
         break;

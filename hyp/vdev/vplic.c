@@ -61,13 +61,13 @@ static uint32_t lowest_bit_index(uint32_t x)
  * pending enabled sources, ties to the lowest ID; 0 if none. With `any`, return the first
  * eligible source found (enough to answer "is anything claimable").
  */
-static uint32_t best_source(const struct vplic *p, const struct vplic_context *c, bool any)
+static uint32_t best_source(const struct vplic *p, uint32_t ci, bool any)
 {
     uint32_t best = 0;
-    uint32_t best_prio = c->threshold;
+    uint32_t best_prio = p->context[ci].threshold;
 
     for (uint32_t w = 0; w < p->num_words; w++) {
-        uint32_t cand = p->pending[w] & c->enable[w];
+        uint32_t cand = p->pending[w] & p->enable[ci][w];
 
         while (cand != 0) {
             uint32_t id = (w << 5) | lowest_bit_index(cand);
@@ -100,7 +100,7 @@ static void set_claimable(struct vplic *p, uint32_t ci, bool claimable)
 
 static void refresh_context(struct vplic *p, uint32_t ci)
 {
-    set_claimable(p, ci, best_source(p, &p->context[ci], true) != 0);
+    set_claimable(p, ci, best_source(p, ci, true) != 0);
 }
 
 /* `id` just became pending: contexts it is eligible for now have something to claim. */
@@ -111,7 +111,7 @@ static void source_raised(struct vplic *p, uint32_t id)
     for (uint32_t ci = 0; ci < p->num_contexts; ci++) {
         const struct vplic_context *c = &p->context[ci];
 
-        if (!c->claimable && (c->enable[w] & b) && prio > c->threshold) {
+        if (!c->claimable && (p->enable[ci][w] & b) && prio > c->threshold) {
             set_claimable(p, ci, true);
         }
     }
@@ -125,7 +125,7 @@ static void source_lowered(struct vplic *p, uint32_t id)
     for (uint32_t ci = 0; ci < p->num_contexts; ci++) {
         const struct vplic_context *c = &p->context[ci];
 
-        if (c->claimable && (c->enable[w] & b) && prio > c->threshold) {
+        if (c->claimable && (p->enable[ci][w] & b) && prio > c->threshold) {
             refresh_context(p, ci);
         }
     }
@@ -158,7 +158,7 @@ int vplic_init(struct vplic *p, uint32_t num_sources, uint32_t num_contexts,
     }
     for (uint32_t ci = 0; ci < VPLIC_MAX_CONTEXTS; ci++) {
         for (uint32_t w = 0; w < VPLIC_WORDS; w++) {
-            set_u32(&p->context[ci].enable[w], 0);
+            set_u32(&p->enable[ci][w], 0);
         }
         set_u32(&p->context[ci].threshold, 0);
         p->context[ci].claimable = false;
@@ -211,7 +211,7 @@ uint64_t vplic_window_size(uint32_t num_contexts)
 /* PLIC spec "Interrupt Claim Process". */
 static uint32_t claim(struct vplic *p, uint32_t ci)
 {
-    uint32_t id = best_source(p, &p->context[ci], false);
+    uint32_t id = best_source(p, ci, false);
     uint32_t w = word_of(id), b = bit_of(id);
 
     if (id == 0) {
@@ -233,7 +233,7 @@ static void complete(struct vplic *p, uint32_t ci, uint32_t id)
     }
     w = word_of(id);
     b = bit_of(id);
-    if (!(p->context[ci].enable[w] & b) || !(p->claimed[w] & b)) {
+    if (!(p->enable[ci][w] & b) || !(p->claimed[w] & b)) {
         return; /* not enabled for this context, or not in service: ignored */
     }
     p->claimed[w] &= ~b;
@@ -259,7 +259,7 @@ static void write_priority(struct vplic *p, uint32_t id, uint32_t value)
         return;
     }
     for (uint32_t ci = 0; ci < p->num_contexts; ci++) {
-        if (p->context[ci].enable[w] & b) {
+        if (p->enable[ci][w] & b) {
             refresh_context(p, ci);
         }
     }
@@ -278,8 +278,8 @@ static void write_enable(struct vplic *p, uint32_t ci, uint32_t w, uint32_t valu
     if (w == p->num_words - 1u) {
         mask &= p->last_word_mask;
     }
-    if (p->context[ci].enable[w] != (value & mask)) {
-        set_u32(&p->context[ci].enable[w], value & mask);
+    if (p->enable[ci][w] != (value & mask)) {
+        set_u32(&p->enable[ci][w], value & mask);
         refresh_context(p, ci);
     }
 }
@@ -296,28 +296,28 @@ static enum mmio_status vplic_read_unlocked(const void *dev, uint64_t offset, ui
                                             uint64_t *value)
 {
     const struct vplic *p = dev;
+    uint64_t enable_rel = offset - VPLIC_ENABLE_BASE;
     uint32_t v = 0;
 
-    if (width != 4 || (offset & 3u) != 0 || offset >= VPLIC_ARCH_WINDOW_SIZE) {
+    if (width != 4 || (offset & 3u) != 0) {
         return MMIO_BAD_ACCESS;
     }
-    if (offset < VPLIC_PENDING_BASE) {
+    if (enable_rel < VPLIC_CONTEXT_BASE - VPLIC_ENABLE_BASE) {
+        /* the enable words first (Linux reads one on every mask/unmask): enable[] has the
+           register layout, so the word is at byte enable_rel; words past num_words are
+           never set and read 0 */
+        if (enable_rel / VPLIC_ENABLE_STRIDE < p->num_contexts) {
+            v = get_u32((const uint32_t *)((uintptr_t)p->enable + enable_rel));
+        }
+    } else if (offset < VPLIC_PENDING_BASE) {
         uint32_t id = (uint32_t)(offset >> 2);
 
         v = id <= p->num_sources ? get_u8(&p->priority[id]) : 0; /* priority[0] stays 0 */
     } else if (offset < VPLIC_PENDING_END) {
         return MMIO_NEEDS_LOCK;
-    } else if (offset < VPLIC_ENABLE_BASE) {
-        v = 0;
-    } else if (offset < VPLIC_CONTEXT_BASE) {
-        uint64_t rel = offset - VPLIC_ENABLE_BASE;
-        uint64_t ci = rel / VPLIC_ENABLE_STRIDE;
-        uint32_t w = (uint32_t)((rel % VPLIC_ENABLE_STRIDE) >> 2);
-
-        if (ci < p->num_contexts && w < p->num_words) {
-            v = get_u32(&p->context[ci].enable[w]);
-        }
-    } else {
+    } else if (offset >= VPLIC_ARCH_WINDOW_SIZE) {
+        return MMIO_BAD_ACCESS;
+    } else if (offset >= VPLIC_CONTEXT_BASE) {
         uint64_t rel = offset - VPLIC_CONTEXT_BASE;
         uint64_t ci = rel / VPLIC_CONTEXT_STRIDE;
         uint64_t reg = rel % VPLIC_CONTEXT_STRIDE;
@@ -329,7 +329,7 @@ static enum mmio_status vplic_read_unlocked(const void *dev, uint64_t offset, ui
                 return MMIO_NEEDS_LOCK;
             }
         }
-    }
+    } /* else reserved space between the pending array and the enables: 0 */
     *value = v;
     return MMIO_OK;
 }

@@ -104,10 +104,18 @@ static enum riscv_trap_result __attribute__((noinline)) mmio_fetch_fault(struct 
     return TRAP_RESUME;
 }
 
-/* The cache entry for the instruction at guest pc `pc` (2-byte aligned). */
+/* The cache entry for the instruction at guest pc `pc` (2-byte aligned): entry (pc / 2) mod
+   RISCV_MMIO_CACHE_ENTRIES, as a byte offset from the first (entries are 16 bytes). */
 static struct riscv_mmio_decode *mmio_cache_slot(struct vcpu *v, uint64_t pc)
 {
-    return &v->arch.mmio_cache[(pc >> 1) & (RISCV_MMIO_CACHE_ENTRIES - 1)];
+    uintptr_t offset = (pc << 3) & ((RISCV_MMIO_CACHE_ENTRIES - 1) << 4);
+    return (struct riscv_mmio_decode *)((uintptr_t)v->arch.mmio_cache + offset);
+}
+
+/* The register of a decoded access in the register block (the entry keeps its byte offset). */
+static uint64_t *mmio_gpr(struct riscv_ctx *ctx, const struct riscv_mmio_decode *d)
+{
+    return (uint64_t *)((uintptr_t)ctx->gpr + d->gpr_offset);
 }
 
 /* Fill *d from a decoded access for fault `scause`; false when the directions differ (the
@@ -121,7 +129,7 @@ static bool mmio_decode_set(struct riscv_mmio_decode *d, const struct riscv_mmio
     d->raw = raw;
     d->cause = (uint8_t)(scause | (riscv_gpr_saved_on_fast_path(insn->reg) ? 0 : RISCV_MMIO_NEEDS_FULL));
     d->width = insn->width;
-    d->reg = insn->reg;
+    d->gpr_offset = (uint8_t)(insn->reg * sizeof(uint64_t));
     d->len = insn->insn_len;
     return true;
 }
@@ -169,10 +177,11 @@ mmio_trap(struct vcpu *v, uint64_t scause, bool full)
 
     if (__builtin_expect(htinst == 0, 1)) {
         /* no transformed instruction (QEMU 7.2 never gives one): fetch it, decode via the cache */
-        uint64_t raw = riscv_guest_fetch_insn(ctx->sepc);
+        uint64_t pc = ctx->sepc;
+        struct riscv_mmio_decode *slot = mmio_cache_slot(v, pc);
+        uint64_t raw = riscv_guest_fetch_insn(pc);
         if (raw & RISCV_FETCH_FAULT)
             return trap_next(v, mmio_fetch_fault(v));
-        struct riscv_mmio_decode *slot = mmio_cache_slot(v, ctx->sepc);
         d = slot;
         if (slot->raw != (uint32_t)raw || slot->cause != scause) {
             d = mmio_decode_miss(slot, (uint32_t)raw, scause);
@@ -196,9 +205,8 @@ mmio_trap(struct vcpu *v, uint64_t scause, bool full)
     exit.mmio.gpa = gpa;
     exit.mmio.width = d->width;
     exit.mmio.is_write = store;
-    exit.mmio.value = 0;
     if (store) {
-        uint64_t data = ctx->gpr[d->reg];
+        uint64_t data = *mmio_gpr(ctx, d);
         exit.mmio.value = d->width == 8 ? data : data & ((1ull << (d->width * 8)) - 1);
     }
     enum exit_action action = hyp_handle_exit(v, &exit);
@@ -206,7 +214,7 @@ mmio_trap(struct vcpu *v, uint64_t scause, bool full)
         if (!store) {
             /* the model zero-extends (keel/vdev.h): sign-extend in two operations; a load
                into x0 lands in gpr[0], which is cleared again */
-            ctx->gpr[d->reg] = (exit.mmio.value ^ d->sign_bit) - d->sign_bit;
+            *mmio_gpr(ctx, d) = (exit.mmio.value ^ d->sign_bit) - d->sign_bit;
             ctx->gpr[GPR_ZERO] = 0;
         }
         ctx->sepc += d->len;
@@ -274,10 +282,10 @@ struct riscv_trap_next riscv_vcpu_trap(struct riscv_ctx *ctx)
 {
     struct vcpu *v = (struct vcpu *)ctx;
     uint64_t scause = csr_read(scause);
-    if (scause == EXC_ECALL_VS)
-        return ecall_fast(v);
     if (scause == EXC_LOAD_GUEST_PAGE_FAULT)
         return mmio_load_fast(v);
+    if (scause == EXC_ECALL_VS)
+        return ecall_fast(v);
     if (scause == EXC_STORE_GUEST_PAGE_FAULT)
         return mmio_store_fast(v);
     return other_trap(v, scause);

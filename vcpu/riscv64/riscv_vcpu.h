@@ -26,8 +26,10 @@ uint64_t riscv_guest_fetch_insn(uint64_t gva);
 void keel_trap_vector(void);
 
 /* What riscv_vcpu_trap() hands back to the vector, in a0 and a1: the next step and the ctx
-   (so the vector needs no stack slot to keep it across the call). */
-struct riscv_trap_next {
+   (so the vector needs no stack slot to keep it across the call). Aligned to 16 bytes only
+   because GCC 12 then tail-calls functions returning it without reserving a stack frame;
+   it is still returned in a0/a1 (RISC-V psABI: a 2*XLEN aggregate of integers). */
+struct __attribute__((aligned(16))) riscv_trap_next {
     uint64_t result; /* enum riscv_trap_result */
     struct riscv_ctx *ctx;
 };

@@ -271,14 +271,15 @@ keel_trap_vector:
  * compressed instruction at the end of a page never touches the next page.
  * A fault does not go through a temporary stvec: it reaches .Lkeel_trap like any trap in
  * keel, which recognises the three HLVX addresses below and resumes at .Lfetch_fault with
- * sp, ra, t2 and t3 intact. That trap rewrote hstatus (SPV, GVA) and sstatus (SPP, SPIE,
- * SIE); .Lfetch_fault puts back the values saved in t2/t3 (sepc is reloaded from ctx by
- * the vector). Clobbers t0-t3, a1.
+ * sp and ra intact. That trap, taken from HS-mode, set hstatus.SPV = 0 and sstatus.SPP = 1
+ * (S) and left hstatus.SPVP alone (priv. spec 8.2.2, 8.6.4); .Lfetch_fault puts back what the
+ * guest's trap had set: SPV = 1 (it came from V=1) and SPP = SPVP (the guest's privilege).
+ * SPIE and SIE were 0 before and after (keel runs with sstatus.SIE = 0); GVA is 1 after both
+ * traps; sepc is reloaded from ctx by the vector. So the hot path saves no CSR.
+ * Clobbers t0, t1.
  */
     .globl riscv_guest_fetch_insn
 riscv_guest_fetch_insn:
-    csrr t2, hstatus
-    csrr t3, sstatus
     andi t0, a0, 3
     bnez t0, .Lfetch_parcels
 .Lfetch_hlvx_word:
@@ -298,8 +299,13 @@ riscv_guest_fetch_insn:
     or a0, a0, t1
 1:  ret
 .Lfetch_fault:
-    csrw hstatus, t2
-    csrw sstatus, t3
+    li t0, 0x80                 /* hstatus.SPV */
+    csrs hstatus, t0
+    csrr t0, hstatus
+    andi t0, t0, 0x100          /* hstatus.SPVP: bit 8, as sstatus.SPP */
+    li t1, 0x100
+    csrc sstatus, t1
+    csrs sstatus, t0
     csrr a0, scause
     li t0, 1
     slli t0, t0, 63             /* RISCV_FETCH_FAULT */

@@ -59,7 +59,8 @@ struct riscv_mmio_decode {
                           RISCV_MMIO_NEEDS_FULL when `reg` is not saved on the fast path;
                           0 = empty */
     uint8_t width;     /* bytes: 1, 2, 4, 8 */
-    uint8_t reg;       /* x-register: destination of a load, source of a store */
+    uint8_t gpr_offset; /* byte offset in riscv_ctx.gpr of the x-register: destination of a
+                           load, source of a store (8 * register number) */
     uint8_t len;       /* instruction length: sepc advances by 2 or 4 */
 };
 #define RISCV_MMIO_NEEDS_FULL 0x80u

@@ -61,10 +61,10 @@ enum {
 
 _Static_assert(VPLIC_MAX_CONTEXTS >= 1 && VPLIC_MAX_CONTEXTS <= VPLIC_ARCH_CONTEXTS,
                "VPLIC_MAX_CONTEXTS out of the PLIC spec's range");
+_Static_assert(VPLIC_WORDS * 4 == VPLIC_ENABLE_STRIDE, "one enable row per context stride");
 
 /* Per-context state. Private to vplic.c. */
 struct vplic_context {
-    uint32_t enable[VPLIC_WORDS];
     uint32_t threshold;
     bool claimable; /* last state reported through notify */
 };
@@ -82,6 +82,8 @@ struct vplic {
     uint32_t pending[VPLIC_WORDS]; /* gateway requests (the pending array) */
     uint32_t claimed[VPLIC_WORDS]; /* in service: claimed and not yet completed */
     uint8_t priority[VPLIC_MAX_SOURCES + 1];
+    /* enable bits, laid out like the register map: context c's words at byte 0x80 * c */
+    uint32_t enable[VPLIC_MAX_CONTEXTS][VPLIC_WORDS];
     struct vplic_context context[VPLIC_MAX_CONTEXTS];
 };
 
