@@ -260,28 +260,31 @@ keel_trap_vector:
 
 /*
  * uint64_t riscv_guest_fetch_insn(uint64_t gva)
- * a0: guest virtual address of the instruction. Returns in a0 the instruction bits (bits
- * 63:32 zero), or RISCV_FETCH_FAULT (bit 63) | the scause of the fault the fetch took (the
- * caller injects a fault into the guest).
+ * a0: guest virtual address of the instruction (2-byte aligned). Returns in a0 the
+ * instruction bits (bits 63:32 zero), or RISCV_FETCH_FAULT (bit 63) | the scause of the fault
+ * the fetch took (the caller injects a fault into the guest).
  * The fetch goes through the guest's own translation as the trapped guest saw it
- * (hstatus.SPVP) with HLVX, which needs execute permission, not read. A 4-byte aligned gva
- * is read with one HLVX.WU: 4 aligned bytes never cross a page, and when the instruction is
- * compressed, bits 31:16 hold the next parcel (the decoder ignores them). Otherwise HLVX.HU
- * reads the first parcel, and the second only when the instruction is 32 bits long, so a
- * compressed instruction at the end of a page never touches the next page.
+ * (hstatus.SPVP) with HLVX, which needs execute permission, not read. Unless gva is the last
+ * parcel of a page, one HLVX.WU reads 4 bytes that cannot cross into the next page; when the
+ * instruction is compressed, bits 31:16 hold the next parcel (the decoder ignores them).
+ * When gva is only 2-byte aligned that read is misaligned: QEMU performs it, a hart may
+ * trap instead, and then the fetch starts over parcel by parcel. At a page's last parcel, and
+ * on that retry, HLVX.HU reads the first parcel and the second only when the instruction is
+ * 32 bits long, so nothing past a compressed instruction is read.
  * A fault does not go through a temporary stvec: it reaches .Lkeel_trap like any trap in
- * keel, which recognises the three HLVX addresses below and resumes at .Lfetch_fault with
- * sp and ra intact. That trap, taken from HS-mode, set hstatus.SPV = 0 and sstatus.SPP = 1
- * (S) and left hstatus.SPVP alone (priv. spec 8.2.2, 8.6.4); .Lfetch_fault puts back what the
- * guest's trap had set: SPV = 1 (it came from V=1) and SPP = SPVP (the guest's privilege).
- * SPIE and SIE were 0 before and after (keel runs with sstatus.SIE = 0); GVA is 1 after both
- * traps; sepc is reloaded from ctx by the vector. So the hot path saves no CSR.
- * Clobbers t0, t1.
+ * keel, which recognises the three HLVX addresses below by sepc and resumes at .Lfetch_fault
+ * with sp, ra and a0 (gva) intact. That trap, taken from HS-mode, set hstatus.SPV = 0 and
+ * sstatus.SPP = 1 (S) and left hstatus.SPVP alone (priv. spec 8.2.2, 8.6.4); .Lfetch_fault
+ * puts back what the guest's trap had set: SPV = 1 (it came from V=1) and SPP = SPVP (the
+ * guest's privilege). SPIE and SIE were 0 before and after (keel runs with sstatus.SIE = 0);
+ * GVA is 1 after both traps; sepc is reloaded from ctx by the vector. So the hot path saves
+ * no CSR. Clobbers t0, t1.
  */
     .globl riscv_guest_fetch_insn
 riscv_guest_fetch_insn:
-    andi t0, a0, 3
-    bnez t0, .Lfetch_parcels
+    addi t0, a0, 2
+    slli t0, t0, 52
+    beqz t0, .Lfetch_parcels    /* gva is a page's last parcel: never read past it */
 .Lfetch_hlvx_word:
     hlvx.wu a0, (a0)
     ret
@@ -298,14 +301,16 @@ riscv_guest_fetch_insn:
     slli t1, t1, 16
     or a0, a0, t1
 1:  ret
-.Lfetch_fault:
-    li t0, 0x80                 /* hstatus.SPV */
-    csrs hstatus, t0
-    csrr t0, hstatus
-    andi t0, t0, 0x100          /* hstatus.SPVP: bit 8, as sstatus.SPP */
-    li t1, 0x100
-    csrc sstatus, t1
-    csrs sstatus, t0
+.Lfetch_fault:                  /* t0 = the faulting HLVX's address */
+    li t1, 0x80                 /* hstatus.SPV */
+    csrs hstatus, t1
+    csrr t1, hstatus
+    andi t1, t1, 0x100          /* hstatus.SPVP: bit 8, as sstatus.SPP */
+    csrs sstatus, t1
+    xori t1, t1, 0x100
+    csrc sstatus, t1            /* sstatus.SPP = SPVP */
+    lla t1, .Lfetch_hlvx_word
+    beq t0, t1, .Lfetch_parcels /* the one-word read faulted: the parcels decide */
     csrr a0, scause
     li t0, 1
     slli t0, t0, 63             /* RISCV_FETCH_FAULT */
