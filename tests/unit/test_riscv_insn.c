@@ -884,33 +884,34 @@ static void test_extend(void)
    riscv_mmio_extend() for every load width and signedness, on every boundary value. */
 static void test_sign_bit(void)
 {
-    struct riscv_mmio_insn lb = want_access(false, 1, 10, true, 4);
-    struct riscv_mmio_insn lbu = want_access(false, 1, 10, false, 4);
-    struct riscv_mmio_insn lh = want_access(false, 2, 10, true, 4);
-    struct riscv_mmio_insn lw = want_access(false, 4, 10, true, 2);
-    struct riscv_mmio_insn lwu = want_access(false, 4, 10, false, 4);
-    struct riscv_mmio_insn ld = want_access(false, 8, 10, false, 4);
-    struct riscv_mmio_insn sw = want_access(true, 4, 10, false, 2);
-    const struct riscv_mmio_insn *all[] = { &lb, &lbu, &lh, &lw, &lwu, &ld, &sw };
+    static const struct {
+        bool store, sign_extend;
+        uint8_t width;
+        uint64_t sign_bit;
+    } kinds[] = {
+        { false, true, 1, 0x80 },       /* lb */
+        { false, false, 1, 0 },         /* lbu */
+        { false, true, 2, 0x8000 },     /* lh */
+        { false, true, 4, 0x80000000 }, /* lw */
+        { false, false, 4, 0 },         /* lwu */
+        { false, false, 8, 0 },         /* ld */
+        { true, false, 4, 0 },          /* sw */
+    };
     static const uint64_t values[] = { 0, 1, 0x7f, 0x80, 0xff, 0x7fff, 0x8000, 0xffff,
                                        0x7fffffff, 0x80000000, 0xffffffff,
                                        0x8000000000000000, UINT64_MAX };
 
-    KTEST_EQ(riscv_mmio_sign_bit(&lb), 0x80);
-    KTEST_EQ(riscv_mmio_sign_bit(&lbu), 0);
-    KTEST_EQ(riscv_mmio_sign_bit(&lh), 0x8000);
-    KTEST_EQ(riscv_mmio_sign_bit(&lw), 0x80000000);
-    KTEST_EQ(riscv_mmio_sign_bit(&lwu), 0);
-    KTEST_EQ(riscv_mmio_sign_bit(&ld), 0);
-    KTEST_EQ(riscv_mmio_sign_bit(&sw), 0);
-    for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
-        uint64_t mask = all[i]->width == 8 ? UINT64_MAX : (UINT64_C(1) << (8 * all[i]->width)) - 1;
-        uint64_t sb = riscv_mmio_sign_bit(all[i]);
+    for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+        struct riscv_mmio_insn insn =
+            want_access(kinds[i].store, kinds[i].width, 10, kinds[i].sign_extend, 4);
+        uint64_t mask = insn.width == 8 ? UINT64_MAX : (UINT64_C(1) << (8 * insn.width)) - 1;
+        uint64_t sb = riscv_mmio_sign_bit(&insn);
 
+        KTEST_EQ(sb, kinds[i].sign_bit);
         for (size_t k = 0; k < sizeof(values) / sizeof(values[0]); k++) {
             uint64_t zext = values[k] & mask;
 
-            KTEST_EQ((zext ^ sb) - sb, riscv_mmio_extend(all[i], values[k]));
+            KTEST_EQ((zext ^ sb) - sb, riscv_mmio_extend(&insn, values[k]));
         }
     }
 }

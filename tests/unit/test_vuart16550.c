@@ -496,6 +496,15 @@ static void test_bad_access(void)
     KTEST_EQ(rd(&h, VUART16550_SCR), 0x12);
 }
 
+/* xorshift64: the next pseudo-random value of *seed. */
+static uint64_t next_random(uint64_t *seed)
+{
+    *seed ^= *seed << 13;
+    *seed ^= *seed >> 7;
+    *seed ^= *seed << 17;
+    return *seed;
+}
+
 /* Random guest and console traffic: nothing crashes (ASan/UBSan) and state stays sane. */
 static void test_random_traffic(void)
 {
@@ -504,12 +513,8 @@ static void test_random_traffic(void)
 
     setup(&h);
     for (unsigned i = 0; i < 200000; i++) {
-        uint64_t r, v = 0;
+        uint64_t r = next_random(&seed), v = 0;
 
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        r = seed;
         switch (r & 7) {
         case 0:
             (void)vuart16550_rx_push(&h.uart, (uint8_t)(r >> 8));
@@ -548,12 +553,8 @@ static void test_read_unlocked_agrees(void)
 
     setup(&h);
     for (unsigned i = 0; i < 3000; i++) {
-        uint64_t r, v = 0;
+        uint64_t r = next_random(&seed), v = 0;
 
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        r = seed;
         if ((r & 3) == 0) {
             (void)vuart16550_rx_push(&h.uart, (uint8_t)(r >> 8));
         } else if ((r & 3) == 1) {
