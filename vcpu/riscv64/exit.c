@@ -97,6 +97,15 @@ static enum riscv_trap_result __attribute__((noinline)) mmio_access_fault(struct
     return TRAP_RESUME;
 }
 
+/* An instruction keel does not emulate on a device faults as the spec says its kind does:
+   AMOs and SC raise store/AMO access faults, whatever the hart reported (QEMU 7.2 reports an
+   AMO's guest-page fault as a load one); LR stays a load (Privileged spec v1.12 sec 3.6, A
+   extension). */
+static bool insn_faults_as_store(uint32_t raw, bool store)
+{
+    return store || ((raw & 0x7f) == 0x2f && (raw >> 27) != 0x02);
+}
+
 static enum riscv_trap_result __attribute__((noinline)) mmio_fetch_fault(struct vcpu *v)
 {
     /* the guest's own mapping of its code changed under us: report it as a fetch fault */
@@ -186,14 +195,14 @@ mmio_trap(struct vcpu *v, uint64_t scause, bool full)
         if (slot->raw != (uint32_t)raw || slot->cause != scause) {
             d = mmio_decode_miss(slot, (uint32_t)raw, scause);
             if (!d)
-                return trap_next(v, mmio_access_fault(v, store));
+                return trap_next(v, mmio_access_fault(v, insn_faults_as_store((uint32_t)raw, store)));
             if (!full && (d->cause & RISCV_MMIO_NEEDS_FULL))
                 return trap_next(v, TRAP_NEED_FULL);
         }
     } else {
         d = mmio_decode_htinst(htinst, scause, &from_htinst);
         if (!d)
-            return trap_next(v, mmio_access_fault(v, store));
+            return trap_next(v, mmio_access_fault(v, insn_faults_as_store((uint32_t)htinst, store)));
         if (!full && (d->cause & RISCV_MMIO_NEEDS_FULL))
             return trap_next(v, TRAP_NEED_FULL);
     }

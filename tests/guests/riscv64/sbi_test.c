@@ -1085,6 +1085,116 @@ static void section_faults(void)
 }
 
 /* ------------------------------------------------------------------------------------------ */
+/* MMIO emulation under keel: every width, sign extension, the decode cache, hostile accesses    */
+/* ------------------------------------------------------------------------------------------ */
+
+#define VUART_GPA UINT64_C(0x10000000) /* keel's ns16550: byte registers, LSR 5, SCR 7 */
+#define VPLIC_GPA UINT64_C(0x0c000000) /* keel's PLIC: 32-bit registers, priority of source n at 4n */
+#define VPLIC_PRIO5 (VPLIC_GPA + 4 * 5)
+#define INSN_LBU_A0_5_A0 0x00554503u /* lbu a0, 5(a0) */
+#define INSN_LB_A0_7_A0 0x00750503u  /* lb a0, 7(a0) */
+#define INSN_RET 0x00008067u         /* jalr x0, 0(ra) */
+
+/* Code written at run time, to run different loads at one pc (keel caches decodes by pc). */
+static uint32_t g_code[2] __attribute__((aligned(8)));
+
+static uint64_t run_code(uint32_t insn, uint64_t a0)
+{
+    g_code[0] = insn;
+    g_code[1] = INSN_RET;
+    __asm__ volatile("fence.i" ::: "memory");
+    uint64_t (*fn)(uint64_t) = (uint64_t (*)(uint64_t))(uintptr_t)g_code;
+    return fn(a0);
+}
+
+/* A load or store that keel must refuse: an access fault with stval = the address. */
+static void check_mmio_fault(const struct exc_result *e, int64_t cause, uint64_t addr,
+                             const char *what)
+{
+    check_eq(e->caught ? (int64_t)e->scause : -1, cause, "mmio: %s raises access fault (%ld)", what,
+             cause);
+    check_eq((int64_t)e->stval, (int64_t)addr, "mmio: %s: stval is the address", what);
+}
+
+static void section_mmio(void)
+{
+    out("# MMIO emulation (keel's vUART and vPLIC)\n");
+    if (g_impl_id != SBI_IMPL_ID_KEEL) {
+        check_skip("not keel: the machine's own devices answer other widths",
+                   "mmio: keel's device-model checks");
+        return;
+    }
+    volatile uint8_t *uart = (volatile uint8_t *)(uintptr_t)VUART_GPA;
+    uart[7] = 0xa5; /* SCR */
+    uint8_t lsr = uart[5];
+    check_true((lsr & 0x60) == 0x60, lsr, "THRE and TEMT set", "mmio: lbu of the UART's LSR");
+    int64_t sv;
+    __asm__ volatile("lb %0, 7(%1)" : "=r"(sv) : "r"(VUART_GPA) : "memory");
+    check_eq(sv, (int64_t)0xffffffffffffffa5ull, "mmio: lb of SCR 0xa5 is sign-extended");
+    uint64_t uv;
+    __asm__ volatile("lbu %0, 7(%1)" : "=r"(uv) : "r"(VUART_GPA) : "memory");
+    check_eq((int64_t)uv, 0xa5, "mmio: lbu of SCR 0xa5 is zero-extended");
+    /* compressed: c.lw/c.sw need registers x8-x15 */
+    register uint64_t base __asm__("s0") = VPLIC_PRIO5;
+    register uint64_t val __asm__("s1") = 6;
+    __asm__ volatile("c.sw %1, 0(%0)" ::"r"(base), "r"(val) : "memory");
+    __asm__ volatile("c.lw %0, 0(%1)" : "=r"(val) : "r"(base) : "memory");
+    check_eq((int64_t)val, 6, "mmio: c.sw then c.lw of a PLIC priority");
+    __asm__ volatile("lwu %0, 0(%1)" : "=r"(uv) : "r"(VPLIC_PRIO5) : "memory");
+    check_eq((int64_t)uv, 6, "mmio: lwu of the same priority");
+    /* the load goes to x0: nothing to write back, and nothing may break */
+    exc_arm();
+    __asm__ volatile("lbu x0, 5(%0)" ::"r"(VUART_GPA) : "memory");
+    struct exc_result e = exc_disarm();
+    check_eq(e.caught, 0, "mmio: lbu into x0 completes");
+
+    /* one pc, two instructions: the second must not reuse the first's decode */
+    uint64_t first = run_code(INSN_LBU_A0_5_A0, VUART_GPA);
+    uint64_t second = run_code(INSN_LB_A0_7_A0, VUART_GPA);
+    check_true((first & 0x60) == 0x60, (int64_t)first, "LSR with THRE and TEMT",
+               "mmio: code at one pc: lbu of LSR");
+    check_eq((int64_t)second, (int64_t)0xffffffffffffffa5ull,
+             "mmio: the same pc rewritten to lb of SCR: decoded again");
+
+    /* widths and kinds the models refuse */
+    exc_arm();
+    __asm__ volatile("lw %0, 4(%1)" : "=r"(uv) : "r"(VUART_GPA) : "memory");
+    e = exc_disarm();
+    check_mmio_fault(&e, EXC_LOAD_ACCESS, VUART_GPA + 4, "lw of a byte-wide UART register");
+    exc_arm();
+    __asm__ volatile("sh %0, 6(%1)" ::"r"(uv), "r"(VUART_GPA) : "memory");
+    e = exc_disarm();
+    check_mmio_fault(&e, EXC_STORE_ACCESS, VUART_GPA + 6, "sh to a byte-wide UART register");
+    exc_arm();
+    __asm__ volatile("ld %0, 0(%1)" : "=r"(uv) : "r"(VPLIC_PRIO5) : "memory");
+    e = exc_disarm();
+    check_mmio_fault(&e, EXC_LOAD_ACCESS, VPLIC_PRIO5, "ld of a 32-bit PLIC register");
+    exc_arm();
+    __asm__ volatile("sb %0, 0(%1)" ::"r"(uv), "r"(VPLIC_PRIO5) : "memory");
+    e = exc_disarm();
+    check_mmio_fault(&e, EXC_STORE_ACCESS, VPLIC_PRIO5, "sb to a 32-bit PLIC register");
+    exc_arm();
+    __asm__ volatile("amoadd.w %0, %1, (%2)" : "=r"(uv) : "r"(1), "r"(VPLIC_PRIO5) : "memory");
+    e = exc_disarm();
+    check_mmio_fault(&e, EXC_STORE_ACCESS, VPLIC_PRIO5, "amoadd.w on a PLIC register");
+    exc_arm();
+    __asm__ volatile("lr.w %0, (%1)" : "=r"(uv) : "r"(VPLIC_PRIO5) : "memory");
+    e = exc_disarm();
+    check_true(e.caught && (e.scause == EXC_LOAD_ACCESS || e.scause == EXC_STORE_ACCESS),
+               e.caught ? (int64_t)e.scause : -1, "5 or 7", "mmio: lr.w on a PLIC register faults");
+    /* misaligned: the hart or keel refuses it; either way the guest gets the fault */
+    exc_arm();
+    __asm__ volatile("lw %0, 2(%1)" : "=r"(uv) : "r"(VPLIC_PRIO5) : "memory");
+    e = exc_disarm();
+    check_true(e.caught && (e.scause == 4 || e.scause == EXC_LOAD_ACCESS),
+               e.caught ? (int64_t)e.scause : -1, "4 (misaligned) or 5",
+               "mmio: misaligned lw of a PLIC register faults");
+    /* the priority survived all of that */
+    check_eq((int64_t)mmio_read32(VPLIC_PRIO5), 6, "mmio: the priority still reads 6");
+    mmio_write32(VPLIC_PRIO5, 0);
+}
+
+/* ------------------------------------------------------------------------------------------ */
 /* SRST (the real shutdown is finish())                                                         */
 /* ------------------------------------------------------------------------------------------ */
 
@@ -1150,6 +1260,7 @@ void guest_main(uint64_t hartid, uint64_t dtb, uint64_t bad_relocs, uint64_t ent
     section_rfence();
     section_hsm();
     section_faults();
+    section_mmio();
     section_srst();
     finish();
 }
