@@ -1010,6 +1010,91 @@ static void section_faults(void)
 }
 
 /* ------------------------------------------------------------------------------------------ */
+/* MMIO emulation under keel: syndrome (ISV=1) and decoded (ISV=0) accesses, hostile ones       */
+/* ------------------------------------------------------------------------------------------ */
+
+#define VGICD_GPA UINT64_C(0x08000000)              /* keel's distributor model, 64 SPIs */
+#define VGICD_PRIO40 (VGICD_GPA + 0x400 + 40)        /* GICD_IPRIORITYR byte of SPI 40 */
+#define VPL011_GPA UINT64_C(0x09000000)
+
+/* An access keel must refuse: a data abort at EL1 with FAR = the address. */
+static void check_mmio_abort(const struct exc_result *e, uint64_t addr, bool write,
+                             const char *what)
+{
+    check_eq(e->caught ? (int64_t)ESR_EC(e->esr) : -1, EC_DABT_CUR,
+             "mmio: %s raises a data abort (EC 0x25)", what);
+    check_eq((int64_t)e->far, (int64_t)addr, "mmio: %s: FAR_EL1 is the address", what);
+    check_eq((int64_t)(e->esr & ESR_WNR), write ? (int64_t)ESR_WNR : 0,
+             "mmio: %s: ESR.WnR = %d", what, write ? 1 : 0);
+}
+
+static void section_mmio(void)
+{
+    out("# MMIO emulation (keel's GIC distributor and PL011 models)\n");
+    if (!g_plat.keel) {
+        check_skip("not keel: the machine's own devices differ", "mmio: keel's device-model checks");
+        return;
+    }
+    uint32_t typer = mmio_read32(VGICD_GPA + 4);
+    check_eq((int64_t)(typer & 0x1f), 2, "mmio: ldr w of GICD_TYPER: ITLinesNumber 2 (64 SPIs)");
+    volatile uint8_t *prio = (volatile uint8_t *)(uintptr_t)VGICD_PRIO40;
+    *prio = 0xa0;
+    check_eq((int64_t)*prio, 0xa0, "mmio: strb then ldrb of an IPRIORITYR byte");
+    int64_t sx = 0;
+    __asm__ volatile("ldrsb %0, [%1]" : "=r"(sx) : "r"(VGICD_PRIO40) : "memory");
+    check_eq(sx, (int64_t)0xffffffffffffffa0ull, "mmio: ldrsb x of 0xa0 is sign-extended to 64 bits");
+    uint64_t wx = 0;
+    __asm__ volatile("ldrsb %w0, [%1]" : "=r"(wx) : "r"(VGICD_PRIO40) : "memory");
+    check_eq((int64_t)wx, 0xffffffa0, "mmio: ldrsb w of 0xa0 is sign-extended to 32 bits only");
+    /* a load into xzr / wzr completes */
+    struct exc_result e;
+    uint64_t v = 0;
+    exc_arm();
+    __asm__ volatile("ldr wzr, [%0]" ::"r"(VGICD_GPA + 4) : "memory");
+    e = exc_disarm();
+    check_eq(e.caught, 0, "mmio: ldr wzr of GICD_TYPER completes");
+
+    /* what keel must refuse */
+    exc_arm();
+    __asm__ volatile("ldrh %w0, [%1]" : "=r"(v) : "r"(VGICD_GPA + 4) : "memory");
+    e = exc_disarm();
+    check_mmio_abort(&e, VGICD_GPA + 4, false, "ldrh of GICD_TYPER (halfword)");
+    exc_arm();
+    __asm__ volatile("ldr %0, [%1]" : "=r"(v) : "r"(VGICD_GPA) : "memory");
+    e = exc_disarm();
+    check_mmio_abort(&e, VGICD_GPA, false, "ldr x of GICD_CTLR (64-bit)");
+    exc_arm();
+    __asm__ volatile("strb %w0, [%1]" ::"r"(1), "r"(VGICD_GPA) : "memory");
+    e = exc_disarm();
+    check_mmio_abort(&e, VGICD_GPA, true, "strb to GICD_CTLR (not byte-accessible)");
+    /* post-index: no syndrome (ISV = 0); keel does not emulate writeback forms: an abort, and
+       the base register is left as it was */
+    uint64_t base = VGICD_PRIO40;
+    exc_arm();
+    __asm__ volatile("ldr %w0, [%1], #4" : "=r"(v), "+r"(base) : : "memory");
+    e = exc_disarm();
+    check_mmio_abort(&e, VGICD_PRIO40, false, "post-index ldr w (writeback, ISV=0)");
+    check_eq((int64_t)base, (int64_t)VGICD_PRIO40, "mmio: the aborted post-index ldr left its base");
+    uint64_t w1 = 0, w2 = 0;
+    exc_arm();
+    __asm__ volatile("ldp %w0, %w1, [%2]" : "=r"(w1), "=r"(w2) : "r"(VGICD_GPA) : "memory");
+    e = exc_disarm();
+    check_mmio_abort(&e, VGICD_GPA, false, "ldp w of the distributor (a pair)");
+    exc_arm();
+    __asm__ volatile("ldxr %w0, [%1]" : "=r"(v) : "r"(VGICD_GPA) : "memory");
+    e = exc_disarm();
+    check_eq(e.caught ? (int64_t)ESR_EC(e.esr) : -1, EC_DABT_CUR,
+             "mmio: ldxr of the distributor raises a data abort");
+    exc_arm();
+    __asm__ volatile("ldr %w0, [%1]" : "=r"(v) : "r"(VPL011_GPA + 2) : "memory");
+    e = exc_disarm();
+    check_mmio_abort(&e, VPL011_GPA + 2, false, "misaligned ldr w of the PL011");
+    /* the priority survived */
+    check_eq((int64_t)*prio, 0xa0, "mmio: the IPRIORITYR byte still reads 0xa0");
+    *prio = 0;
+}
+
+/* ------------------------------------------------------------------------------------------ */
 /* SYSTEM_RESET2 (the real shutdown is finish())                                                */
 /* ------------------------------------------------------------------------------------------ */
 
@@ -1074,6 +1159,7 @@ void guest_main(uint64_t dtb, uint64_t bad_relocs, uint64_t entry_el, uint64_t e
     section_timer();
     section_suspend();
     section_faults();
+    section_mmio();
     section_reset2();
     finish();
 }
