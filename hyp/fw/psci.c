@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * PSCI 1.1 (Arm DEN0022D) and SMCCC 1.1 architecture calls (Arm DEN0028) for AArch64 guests,
- * over the VM's vCPUs. One table of functions: dispatch, PSCI_FEATURES and SMCCC_ARCH_FEATURES
- * all walk it.
+ * over the VM's vCPUs. One table of functions, indexed by function ID (psci.h): dispatch,
+ * PSCI_FEATURES and SMCCC_ARCH_FEATURES all look IDs up in it.
  *
  * Affinity: vCPU i has MPIDR Aff0 = i, Aff1 = Aff2 = Aff3 = 0 (one cluster), so a PSCI
  * target_cpu names vCPU i exactly when its Aff0 is i and its other affinity fields are zero.
  * Calling convention (DEN0028 "SMC32/HVC32 argument passing"): the function ID is W0; for an
- * SMC32 ID only W1..W7 are looked at (a local copy; the guest's x1..x7 are not modified). The
- * result goes to x0 sign-extended; x1..x3 are left as they were.
+ * SMC32 ID only W1..W7 are looked at (masked as they are read; the guest's x1..x7 are not
+ * modified). The result goes to x0 sign-extended; x1..x3 are left as they were.
  */
 #include <keel/fw.h>
 #include <keel/spinlock.h>
@@ -66,60 +66,54 @@ static bool entry_valid(struct vm *vm, gpa_t entry)
 
 /* ---- SMCCC architecture calls (DEN0028 "Arm Architecture Calls") ---- */
 
-static enum exit_action smccc_version(struct vcpu *v, const struct smccc_args *a, uint64_t *regs)
+static enum exit_action smccc_version(struct vcpu *v, uint64_t *x, uint64_t mask)
 {
-    (void)v; (void)a;
-    return smccc_ret(regs, SMCCC_VERSION_1_1);
+    return smccc_ret(x, SMCCC_VERSION_1_1);
 }
 
 /* SMCCC_ARCH_FEATURES(arch_func_id): 0 for the calls in the table, NOT_SUPPORTED for the rest
    (ARCH_WORKAROUND_1/2/3, ARCH_SOC_ID: keel implements none of them). */
-static enum exit_action smccc_arch_features(struct vcpu *v, const struct smccc_args *a,
-                                            uint64_t *regs)
+static enum exit_action smccc_arch_features(struct vcpu *v, uint64_t *x, uint64_t mask)
 {
-    (void)v;
-    const struct psci_fn *fn = psci_find_fn((uint32_t)smccc_arg(a, 0));
+    const struct psci_fn *fn = psci_find_fn((uint32_t)smccc_arg(x, mask, 0));
     if (!fn || !(fn->queries & QUERY_ARCH_FEATURES))
-        return smccc_ret(regs, PSCI_NOT_SUPPORTED);
-    return smccc_ret(regs, fn->features);
+        return smccc_ret(x, PSCI_NOT_SUPPORTED);
+    return smccc_ret(x, fn->features);
 }
 
 /* ---- PSCI (DEN0022 chapter 5) ---- */
 
-static enum exit_action psci_version(struct vcpu *v, const struct smccc_args *a, uint64_t *regs)
+static enum exit_action psci_version(struct vcpu *v, uint64_t *x, uint64_t mask)
 {
-    (void)v; (void)a;
-    return smccc_ret(regs, PSCI_VERSION_1_1);
+    return smccc_ret(x, PSCI_VERSION_1_1);
 }
 
 /* CPU_SUSPEND(power_state, entry_point_address, context_id). A standby state blocks until an
    interrupt and returns SUCCESS; a powerdown state blocks and resumes at the entry point with
    x0 = context_id (vCPU layer: resume_reset). Only power level 0 exists. */
-static enum exit_action psci_cpu_suspend(struct vcpu *v, const struct smccc_args *a,
-                                         uint64_t *regs)
+static enum exit_action psci_cpu_suspend(struct vcpu *v, uint64_t *x, uint64_t mask)
 {
-    uint32_t power_state = (uint32_t)smccc_arg(a, 0);
+    uint32_t power_state = (uint32_t)smccc_arg(x, mask, 0);
     uint32_t level = (power_state >> POWER_STATE_LEVEL_SHIFT) & POWER_STATE_LEVEL_MASK;
     if ((power_state & POWER_STATE_RESERVED) != 0 || level != POWER_LEVEL_CORE)
-        return smccc_ret(regs, PSCI_INVALID_PARAMETERS);
+        return smccc_ret(x, PSCI_INVALID_PARAMETERS);
     if (power_state & POWER_STATE_TYPE_POWERDOWN) {
-        if (!entry_valid(v->vm, smccc_arg(a, 1)))
-            return smccc_ret(regs, PSCI_INVALID_ADDRESS);
+        if (!entry_valid(v->vm, smccc_arg(x, mask, 1)))
+            return smccc_ret(x, PSCI_INVALID_ADDRESS);
         v->resume_reset = true;
-        v->resume_entry = smccc_arg(a, 1);
-        v->resume_arg = smccc_arg(a, 2);
+        v->resume_entry = smccc_arg(x, mask, 1);
+        v->resume_arg = smccc_arg(x, mask, 2);
     } else {
         v->resume_reset = false;
     }
     v->suspended = true;
-    smccc_ret(regs, PSCI_SUCCESS); /* what the call returns when a standby state wakes up */
+    smccc_ret(x, PSCI_SUCCESS); /* what the call returns when a standby state wakes up */
     return BLOCK;
 }
 
 /* CPU_OFF: the calling vCPU stops; there is no return on success. */
-static enum exit_action psci_cpu_off(struct vcpu *v, const struct smccc_args *a, uint64_t *regs)
+static enum exit_action psci_cpu_off(struct vcpu *v, uint64_t *x, uint64_t mask)
 {
-    (void)a; (void)regs;
     v->suspended = false;
     v->resume_reset = false;
     atomic_store(&v->state, VCPU_OFF);
@@ -129,141 +123,140 @@ static enum exit_action psci_cpu_off(struct vcpu *v, const struct smccc_args *a,
 /* CPU_ON(target_cpu, entry_point_address, context_id). Checks in the order TF-A uses: target
    (INVALID_PARAMETERS), entry point (INVALID_ADDRESS), state (ALREADY_ON). keel starts the
    target at once, so ON_PENDING is never returned. */
-static enum exit_action psci_cpu_on(struct vcpu *v, const struct smccc_args *a, uint64_t *regs)
+static enum exit_action psci_cpu_on(struct vcpu *v, uint64_t *x, uint64_t mask)
 {
     struct vm *vm = v->vm;
-    struct vcpu *target = mpidr_to_vcpu(vm, smccc_arg(a, 0));
-    gpa_t entry = smccc_arg(a, 1);
+    struct vcpu *target = mpidr_to_vcpu(vm, smccc_arg(x, mask, 0));
+    gpa_t entry = smccc_arg(x, mask, 1);
     if (!target)
-        return smccc_ret(regs, PSCI_INVALID_PARAMETERS);
+        return smccc_ret(x, PSCI_INVALID_PARAMETERS);
     if (!entry_valid(vm, entry))
-        return smccc_ret(regs, PSCI_INVALID_ADDRESS);
-    if (!vcpu_try_start(target, entry, smccc_arg(a, 2)))
-        return smccc_ret(regs, PSCI_ALREADY_ON);
-    return smccc_ret(regs, PSCI_SUCCESS);
+        return smccc_ret(x, PSCI_INVALID_ADDRESS);
+    if (!vcpu_try_start(target, entry, smccc_arg(x, mask, 2)))
+        return smccc_ret(x, PSCI_ALREADY_ON);
+    return smccc_ret(x, PSCI_SUCCESS);
 }
 
 /* AFFINITY_INFO(target_affinity, lowest_affinity_level): ON when any vCPU whose affinity
    fields at levels >= lowest_affinity_level match the target's is not OFF, OFF when all such
    vCPUs are OFF, INVALID_PARAMETERS when none matches, the level is above 3 or target_affinity
    has bits outside the affinity fields. Fields below the level are ignored, as the spec says. */
-static enum exit_action psci_affinity_info(struct vcpu *v, const struct smccc_args *a,
-                                           uint64_t *regs)
+static enum exit_action psci_affinity_info(struct vcpu *v, uint64_t *x, uint64_t mask)
 {
     struct vm *vm = v->vm;
-    uint64_t target = smccc_arg(a, 0);
-    uint32_t level = (uint32_t)smccc_arg(a, 1);
+    uint64_t target = smccc_arg(x, mask, 0);
+    uint32_t level = (uint32_t)smccc_arg(x, mask, 1);
     if (level > MPIDR_MAX_LEVEL || (target & ~MPIDR_AFF_MASK) != 0)
-        return smccc_ret(regs, PSCI_INVALID_PARAMETERS);
-    uint64_t mask = affinity_mask(level);
+        return smccc_ret(x, PSCI_INVALID_PARAMETERS);
+    uint64_t aff_mask = affinity_mask(level);
     bool matched = false;
     for (uint32_t i = 0; i < vm->nr_vcpus; i++) {
-        if ((vcpu_mpidr_aff(i) & mask) != (target & mask))
+        if ((vcpu_mpidr_aff(i) & aff_mask) != (target & aff_mask))
             continue;
         matched = true;
         if (atomic_load(&vm->vcpus[i].state) != VCPU_OFF)
-            return smccc_ret(regs, PSCI_AFFINITY_ON);
+            return smccc_ret(x, PSCI_AFFINITY_ON);
     }
-    return smccc_ret(regs, matched ? PSCI_AFFINITY_OFF : PSCI_INVALID_PARAMETERS);
+    return smccc_ret(x, matched ? PSCI_AFFINITY_OFF : PSCI_INVALID_PARAMETERS);
 }
 
-static enum exit_action psci_migrate_info_type(struct vcpu *v, const struct smccc_args *a,
-                                               uint64_t *regs)
+static enum exit_action psci_migrate_info_type(struct vcpu *v, uint64_t *x, uint64_t mask)
 {
-    (void)v; (void)a;
-    return smccc_ret(regs, PSCI_TOS_NOT_PRESENT_MP);
+    return smccc_ret(x, PSCI_TOS_NOT_PRESENT_MP);
 }
 
 /* SYSTEM_OFF: the calling VM shuts down (keel powers the machine off after the last VM). */
-static enum exit_action psci_system_off(struct vcpu *v, const struct smccc_args *a,
-                                        uint64_t *regs)
+static enum exit_action psci_system_off(struct vcpu *v, uint64_t *x, uint64_t mask)
 {
-    (void)a; (void)regs;
     vm_request_stop(v->vm, VM_SHUTDOWN);
     return VM_STOP;
 }
 
 /* SYSTEM_RESET: the calling VM reboots. */
-static enum exit_action psci_system_reset(struct vcpu *v, const struct smccc_args *a,
-                                          uint64_t *regs)
+static enum exit_action psci_system_reset(struct vcpu *v, uint64_t *x, uint64_t mask)
 {
-    (void)a; (void)regs;
     vm_request_stop(v->vm, VM_REBOOT);
     return VM_STOP;
 }
 
 /* SYSTEM_RESET2(reset_type, cookie): SYSTEM_WARM_RESET reboots the VM; a vendor-specific type
    is NOT_SUPPORTED, any other architectural type INVALID_PARAMETERS. */
-static enum exit_action psci_system_reset2(struct vcpu *v, const struct smccc_args *a,
-                                           uint64_t *regs)
+static enum exit_action psci_system_reset2(struct vcpu *v, uint64_t *x, uint64_t mask)
 {
-    uint32_t reset_type = (uint32_t)smccc_arg(a, 0);
+    uint32_t reset_type = (uint32_t)smccc_arg(x, mask, 0);
     if (reset_type & RESET2_VENDOR)
-        return smccc_ret(regs, PSCI_NOT_SUPPORTED);
+        return smccc_ret(x, PSCI_NOT_SUPPORTED);
     if (reset_type != RESET2_SYSTEM_WARM_RESET)
-        return smccc_ret(regs, PSCI_INVALID_PARAMETERS);
+        return smccc_ret(x, PSCI_INVALID_PARAMETERS);
     vm_request_stop(v->vm, VM_REBOOT);
     return VM_STOP;
 }
 
 /* PSCI_FEATURES(psci_func_id): the entry's feature word for the PSCI functions in the table
    and SMCCC_VERSION, NOT_SUPPORTED for anything else. */
-static enum exit_action psci_features(struct vcpu *v, const struct smccc_args *a,
-                                      uint64_t *regs)
+static enum exit_action psci_features(struct vcpu *v, uint64_t *x, uint64_t mask)
 {
-    (void)v;
-    const struct psci_fn *fn = psci_find_fn((uint32_t)smccc_arg(a, 0));
+    const struct psci_fn *fn = psci_find_fn((uint32_t)smccc_arg(x, mask, 0));
     if (!fn || !(fn->queries & QUERY_PSCI_FEATURES))
-        return smccc_ret(regs, PSCI_NOT_SUPPORTED);
-    return smccc_ret(regs, fn->features);
+        return smccc_ret(x, PSCI_NOT_SUPPORTED);
+    return smccc_ret(x, fn->features);
 }
 
 /* ---- the table ---- */
 
-const struct psci_fn psci_fns[] = {
-    { SMCCC_VERSION, "SMCCC_VERSION", QUERY_PSCI_FEATURES | QUERY_ARCH_FEATURES, 0,
-      smccc_version },
-    { SMCCC_ARCH_FEATURES, "SMCCC_ARCH_FEATURES", QUERY_ARCH_FEATURES, 0, smccc_arch_features },
-    { PSCI_FN_VERSION, "PSCI_VERSION", QUERY_PSCI_FEATURES, 0, psci_version },
-    { PSCI_FN_CPU_SUSPEND, "CPU_SUSPEND", QUERY_PSCI_FEATURES, PSCI_CPU_SUSPEND_FEATURES,
-      psci_cpu_suspend },
-    { PSCI_FN64_CPU_SUSPEND, "CPU_SUSPEND64", QUERY_PSCI_FEATURES, PSCI_CPU_SUSPEND_FEATURES,
-      psci_cpu_suspend },
-    { PSCI_FN_CPU_OFF, "CPU_OFF", QUERY_PSCI_FEATURES, 0, psci_cpu_off },
-    { PSCI_FN_CPU_ON, "CPU_ON", QUERY_PSCI_FEATURES, 0, psci_cpu_on },
-    { PSCI_FN64_CPU_ON, "CPU_ON64", QUERY_PSCI_FEATURES, 0, psci_cpu_on },
-    { PSCI_FN_AFFINITY_INFO, "AFFINITY_INFO", QUERY_PSCI_FEATURES, 0, psci_affinity_info },
-    { PSCI_FN64_AFFINITY_INFO, "AFFINITY_INFO64", QUERY_PSCI_FEATURES, 0, psci_affinity_info },
-    { PSCI_FN_MIGRATE_INFO_TYPE, "MIGRATE_INFO_TYPE", QUERY_PSCI_FEATURES, 0,
-      psci_migrate_info_type },
-    { PSCI_FN_SYSTEM_OFF, "SYSTEM_OFF", QUERY_PSCI_FEATURES, 0, psci_system_off },
-    { PSCI_FN_SYSTEM_RESET, "SYSTEM_RESET", QUERY_PSCI_FEATURES, 0, psci_system_reset },
-    { PSCI_FN_SYSTEM_RESET2, "SYSTEM_RESET2", QUERY_PSCI_FEATURES, 0, psci_system_reset2 },
-    { PSCI_FN64_SYSTEM_RESET2, "SYSTEM_RESET2_64", QUERY_PSCI_FEATURES, 0, psci_system_reset2 },
-    { PSCI_FN_FEATURES, "PSCI_FEATURES", QUERY_PSCI_FEATURES, 0, psci_features },
+/* One row per function, at its slot (psci.h). */
+const struct psci_fn psci_fns[PSCI_TABLE_SLOTS] = {
+    [PSCI_SLOT(SMCCC_VERSION)] = { .fid = SMCCC_VERSION,
+        .id_ignore = PSCI_ONE_CONV, .queries = QUERY_PSCI_FEATURES | QUERY_ARCH_FEATURES,
+        .features = 0,
+        .name = "SMCCC_VERSION", .handler = smccc_version },
+    [PSCI_SLOT(SMCCC_ARCH_FEATURES)] = { .fid = SMCCC_ARCH_FEATURES,
+        .id_ignore = PSCI_ONE_CONV, .queries = QUERY_ARCH_FEATURES, .features = 0,
+        .name = "SMCCC_ARCH_FEATURES", .handler = smccc_arch_features },
+    [PSCI_SLOT(PSCI_FN_VERSION)] = { .fid = PSCI_FN_VERSION,
+        .id_ignore = PSCI_ONE_CONV, .queries = QUERY_PSCI_FEATURES, .features = 0,
+        .name = "PSCI_VERSION", .handler = psci_version },
+    [PSCI_SLOT(PSCI_FN_CPU_SUSPEND)] = { .fid = PSCI_FN_CPU_SUSPEND,
+        .id_ignore = PSCI_BOTH_CONVS, .queries = QUERY_PSCI_FEATURES,
+        .features = PSCI_CPU_SUSPEND_FEATURES,
+        .name = "CPU_SUSPEND", .handler = psci_cpu_suspend },
+    [PSCI_SLOT(PSCI_FN_CPU_OFF)] = { .fid = PSCI_FN_CPU_OFF,
+        .id_ignore = PSCI_ONE_CONV, .queries = QUERY_PSCI_FEATURES, .features = 0,
+        .name = "CPU_OFF", .handler = psci_cpu_off },
+    [PSCI_SLOT(PSCI_FN_CPU_ON)] = { .fid = PSCI_FN_CPU_ON,
+        .id_ignore = PSCI_BOTH_CONVS, .queries = QUERY_PSCI_FEATURES, .features = 0,
+        .name = "CPU_ON", .handler = psci_cpu_on },
+    [PSCI_SLOT(PSCI_FN_AFFINITY_INFO)] = { .fid = PSCI_FN_AFFINITY_INFO,
+        .id_ignore = PSCI_BOTH_CONVS, .queries = QUERY_PSCI_FEATURES, .features = 0,
+        .name = "AFFINITY_INFO", .handler = psci_affinity_info },
+    [PSCI_SLOT(PSCI_FN_MIGRATE_INFO_TYPE)] = { .fid = PSCI_FN_MIGRATE_INFO_TYPE,
+        .id_ignore = PSCI_ONE_CONV, .queries = QUERY_PSCI_FEATURES, .features = 0,
+        .name = "MIGRATE_INFO_TYPE", .handler = psci_migrate_info_type },
+    [PSCI_SLOT(PSCI_FN_SYSTEM_OFF)] = { .fid = PSCI_FN_SYSTEM_OFF,
+        .id_ignore = PSCI_ONE_CONV, .queries = QUERY_PSCI_FEATURES, .features = 0,
+        .name = "SYSTEM_OFF", .handler = psci_system_off },
+    [PSCI_SLOT(PSCI_FN_SYSTEM_RESET)] = { .fid = PSCI_FN_SYSTEM_RESET,
+        .id_ignore = PSCI_ONE_CONV, .queries = QUERY_PSCI_FEATURES, .features = 0,
+        .name = "SYSTEM_RESET", .handler = psci_system_reset },
+    [PSCI_SLOT(PSCI_FN_SYSTEM_RESET2)] = { .fid = PSCI_FN_SYSTEM_RESET2,
+        .id_ignore = PSCI_BOTH_CONVS, .queries = QUERY_PSCI_FEATURES, .features = 0,
+        .name = "SYSTEM_RESET2", .handler = psci_system_reset2 },
+    [PSCI_SLOT(PSCI_FN_FEATURES)] = { .fid = PSCI_FN_FEATURES,
+        .id_ignore = PSCI_ONE_CONV, .queries = QUERY_PSCI_FEATURES, .features = 0,
+        .name = "PSCI_FEATURES", .handler = psci_features },
 };
-
-const size_t psci_nr_fns = KEEL_ARRAY_SIZE(psci_fns);
 
 const struct psci_fn *psci_find_fn(uint32_t fid)
 {
-    for (size_t i = 0; i < KEEL_ARRAY_SIZE(psci_fns); i++)
-        if (psci_fns[i].fid == fid)
-            return &psci_fns[i];
-    return NULL;
+    const struct psci_fn *fn = &psci_fns[PSCI_SLOT(fid)];
+    return (fid & ~fn->id_ignore) == fn->fid ? fn : NULL;
 }
 
 enum exit_action fw_handle_call(struct vcpu *v, struct exit_fw_call *call)
 {
     uint32_t fid = (uint32_t)call->ext_id;
     const struct psci_fn *fn = psci_find_fn(fid);
-    if (!fn)
+    if (__builtin_expect(fn == NULL, 0))
         return smccc_ret(call->regs, PSCI_NOT_SUPPORTED);
-    /* arguments are read on demand (smccc_arg): nothing copied on the hot path */
-    struct smccc_args a;
-    a.fid = fid;
-    a.smc64 = (fid & SMCCC_CONV_64) != 0;
-    a.mask = a.smc64 ? UINT64_MAX : UINT32_MAX;
-    a.x = call->regs;
-    return fn->handler(v, &a, call->regs);
+    return fn->handler(v, call->regs, fid & SMCCC_CONV_64 ? UINT64_MAX : UINT32_MAX);
 }

@@ -71,20 +71,19 @@
 
 #define SMCCC_NR_ARGS 7 /* x1..x7 */
 
-/* One call as handlers see it: the function ID and the guest's x1..x7 (read through
-   smccc_arg(), which clears bits 63:32 for an SMC32 ID; the registers themselves are never
-   modified by that). */
-struct smccc_args {
-    uint32_t fid;
-    bool smc64;
-    uint64_t mask;          /* UINT64_MAX for SMC64 IDs, UINT32_MAX for SMC32 */
-    const uint64_t *x;      /* the guest's x0..x7 */
-};
-
-/* Argument i (0 = x1 ... 6 = x7) of call a. */
-static inline uint64_t smccc_arg(const struct smccc_args *a, unsigned i)
+/* Argument i (0 = x1 ... 6 = x7) of a call whose guest registers x0..x7 are `x`, masked with
+   `mask`: UINT32_MAX for an SMC32 ID (only W1..W7 count; the registers themselves are not
+   modified), UINT64_MAX for SMC64 (DEN0028 "SMC32/HVC32 argument passing"). */
+static inline uint64_t smccc_arg(const uint64_t *x, uint64_t mask, unsigned i)
 {
-    return i < SMCCC_NR_ARGS ? a->x[i + 1] & a->mask : 0;
+    return i < SMCCC_NR_ARGS ? x[i + 1] & mask : 0;
+}
+
+/* Store a (sign-extended) return value in x0 and resume after the call. */
+static inline enum exit_action smccc_ret(uint64_t *x, int64_t value)
+{
+    x[0] = (uint64_t)value;
+    return RESUME_NEXT;
 }
 
 /* Which discovery call reports a table entry as implemented (bit set). */
@@ -93,27 +92,42 @@ enum psci_fn_query {
     QUERY_ARCH_FEATURES = 1u << 1, /* Arm Architecture Service calls (DEN0028) */
 };
 
-/* One implemented function. The handler writes its result into regs[0] (x0) only (x1..x3 are
-   preserved: no function here returns more than one value) and returns the exit action. */
+/* One implemented function, in one or both conventions (DEN0028 "SMC32/HVC32" and
+   "SMC64/HVC64": bit 30 of the ID). A call with ID W0 is this function when
+   (W0 & ~id_ignore) == fid. The handler gets the guest's x0..x7 (`x`) and the argument mask of
+   the call's convention (smccc_arg), writes its result into x0 only (x1..x3 are preserved: no
+   function here returns more than one value) and returns the exit action. */
 struct psci_fn {
-    uint32_t fid;
+    uint32_t fid;       /* the function ID; for both conventions the SMC32 one (bit 30 clear) */
+    uint32_t id_ignore; /* ID bits a call may differ in: PSCI_ONE_CONV or PSCI_BOTH_CONVS */
+    uint32_t queries;   /* enum psci_fn_query bits */
+    uint32_t features;  /* the FEATURES answer (>= 0) */
     const char *name;
-    uint32_t queries;  /* enum psci_fn_query bits */
-    uint32_t features; /* the FEATURES answer (>= 0) */
-    enum exit_action (*handler)(struct vcpu *v, const struct smccc_args *a, uint64_t *regs);
+    enum exit_action (*handler)(struct vcpu *v, uint64_t *x, uint64_t mask);
 };
 
-extern const struct psci_fn psci_fns[];
-extern const size_t psci_nr_fns;
+#define PSCI_ONE_CONV 0u              /* exactly this ID */
+#define PSCI_BOTH_CONVS SMCCC_CONV_64 /* this SMC32 ID and its SMC64 form */
 
-/* The table entry of function `fid` (32-bit function ID), or NULL. */
+/*
+ * The table is indexed so that a lookup is one load and one compare: a function sits at slot
+ * PSCI_SLOT(fid) = bits 5:0 of (fid XOR fid >> 21). For every ID keel implements (owner 0,
+ * Arm architecture calls, or owner 4, standard secure service; function number below 32) that
+ * is the function number plus 32 for owner 4: bits 25:21 of a fast-call ID are zero (MBZ
+ * bits 23:21, owner bits 25:24 of owners 0 and 4), so they leave bits 4:0 alone, and bit 26
+ * (owner bit 2) lands on bit 5. Bit 30 (SMC64) does not take part: both conventions of a
+ * function share its slot (id_ignore). Two functions on one slot are a compile error
+ * (-Woverride-init).
+ */
+#define PSCI_TABLE_SLOTS 64u
+#define PSCI_SLOT(fid) (((fid) ^ ((fid) >> 21)) & (PSCI_TABLE_SLOTS - 1u))
+
+/* The table, PSCI_TABLE_SLOTS entries. An empty slot is all zero, which only the ID 0 would
+   match, and ID 0 indexes slot 0, which SMCCC_VERSION holds: no call reaches an empty slot. */
+extern const struct psci_fn psci_fns[PSCI_TABLE_SLOTS];
+
+/* The table entry of the 32-bit function ID `fid` (W0; bit 30 selects SMC64), or NULL when keel
+   does not implement that function in that convention. DEN0028 "Function Identifiers". */
 const struct psci_fn *psci_find_fn(uint32_t fid);
-
-/* Store a (sign-extended) return value in x0. */
-static inline enum exit_action smccc_ret(uint64_t *regs, int64_t value)
-{
-    regs[0] = (uint64_t)value;
-    return RESUME_NEXT;
-}
 
 #endif

@@ -191,40 +191,119 @@ static void test_unknown_ids(void)
     KTEST_EQ(state_of(1), VCPU_OFF);
 }
 
+/* Every function ID keel implements (DEN0022 chapter 5, DEN0028 "Arm Architecture Calls"). */
+static const uint32_t implemented[] = {
+    SMCCC_VERSION, SMCCC_ARCH_FEATURES, PSCI_FN_VERSION, PSCI_FN_CPU_SUSPEND,
+    PSCI_FN64_CPU_SUSPEND, PSCI_FN_CPU_OFF, PSCI_FN_CPU_ON, PSCI_FN64_CPU_ON,
+    PSCI_FN_AFFINITY_INFO, PSCI_FN64_AFFINITY_INFO, PSCI_FN_MIGRATE_INFO_TYPE,
+    PSCI_FN_SYSTEM_OFF, PSCI_FN_SYSTEM_RESET, PSCI_FN_SYSTEM_RESET2, PSCI_FN64_SYSTEM_RESET2,
+    PSCI_FN_FEATURES,
+};
+
+static bool is_implemented(uint32_t fid)
+{
+    for (size_t i = 0; i < KEEL_ARRAY_SIZE(implemented); i++)
+        if (implemented[i] == fid)
+            return true;
+    return false;
+}
+
 static void test_table(void)
 {
-    static const uint32_t mandatory[] = {
-        PSCI_FN_VERSION, PSCI_FN_CPU_SUSPEND, PSCI_FN64_CPU_SUSPEND, PSCI_FN_CPU_OFF,
-        PSCI_FN_CPU_ON, PSCI_FN64_CPU_ON, PSCI_FN_AFFINITY_INFO, PSCI_FN64_AFFINITY_INFO,
-        PSCI_FN_SYSTEM_OFF, PSCI_FN_SYSTEM_RESET, PSCI_FN_FEATURES, SMCCC_VERSION,
-        SMCCC_ARCH_FEATURES,
-    };
-    for (size_t i = 0; i < KEEL_ARRAY_SIZE(mandatory); i++)
-        KTEST_CHECK(psci_find_fn(mandatory[i]) != NULL);
-    for (size_t i = 0; i < psci_nr_fns; i++) {
+    /* the slot hash keeps every implemented ID apart, and finds exactly those */
+    for (size_t i = 0; i < KEEL_ARRAY_SIZE(implemented); i++) {
+        const struct psci_fn *fn = psci_find_fn(implemented[i]);
+        KTEST_CHECK(fn != NULL);
+        if (fn)
+            KTEST_EQ(fn->fid, implemented[i] & ~SMCCC_CONV_64);
+    }
+    /* every fast and yielding ID of owners 0-63, function numbers 0-0x3f and 0x8000-0x803f,
+       both conventions: found exactly when implemented */
+    unsigned found = 0;
+    for (uint32_t owner = 0; owner < 64; owner++)
+        for (uint32_t flags = 0; flags < 4; flags++)
+            for (uint32_t num = 0; num < 0x80; num++) {
+                uint32_t fid = (flags << 30) | (owner << 24) | (num & 0x3f) |
+                               (num & 0x40 ? 0x8000 : 0);
+                const struct psci_fn *fn = psci_find_fn(fid);
+                KTEST_EQ(fn != NULL, is_implemented(fid));
+                found += fn != NULL;
+            }
+    KTEST_EQ(found, KEEL_ARRAY_SIZE(implemented));
+    /* the rows: each at its slot, complete, and reachable through each ID it stands for */
+    unsigned rows = 0, ids = 0;
+    for (size_t i = 0; i < PSCI_TABLE_SLOTS; i++) {
         const struct psci_fn *fn = &psci_fns[i];
-        KTEST_CHECK(fn->handler != NULL && fn->name != NULL);
+        if (fn->handler == NULL) {
+            /* empty: all zero, so only ID 0 could match, and that indexes slot 0 */
+            KTEST_CHECK(fn->fid == 0 && fn->id_ignore == 0 && fn->name == NULL);
+            KTEST_CHECK(i != PSCI_SLOT(0u));
+            continue;
+        }
+        rows++;
+        KTEST_EQ(PSCI_SLOT(fn->fid), i);
+        KTEST_CHECK(fn->name != NULL);
         KTEST_CHECK(fn->fid & SMCCC_FAST_CALL);
         KTEST_CHECK(fn->queries != 0);
-        KTEST_CHECK(psci_find_fn(fn->fid) == fn); /* no duplicate IDs */
+        KTEST_CHECK(fn->id_ignore == PSCI_ONE_CONV || fn->id_ignore == PSCI_BOTH_CONVS);
+        KTEST_EQ(fn->fid & fn->id_ignore, 0);
+        KTEST_CHECK(psci_find_fn(fn->fid) == fn);
+        KTEST_CHECK((psci_find_fn(fn->fid ^ SMCCC_CONV_64) == fn) ==
+                    (fn->id_ignore == PSCI_BOTH_CONVS));
+        ids += fn->id_ignore == PSCI_BOTH_CONVS ? 2 : 1;
         /* owner: 0 (Arm architecture) or 4 (standard secure service) */
         uint32_t owner = (fn->fid >> 24) & 0x3f;
         KTEST_CHECK(owner == 0 || owner == 4);
         KTEST_EQ((fn->queries & QUERY_ARCH_FEATURES) != 0, owner == 0);
     }
+    KTEST_EQ(ids, KEEL_ARRAY_SIZE(implemented));
+    KTEST_CHECK(rows > 0 && rows <= ids);
+}
+
+/* Both conventions of a function run the same handler; arguments are masked to 32 bits only for
+   the SMC32 ID, and the function ID's own bits 63:32 never matter. */
+static void test_conventions(void)
+{
+    fresh_vm(1);
+    /* an SMC64 ID of a function that has only the SMC32 form: NOT_SUPPORTED, nothing done */
+    expect_ret(0, PSCI_FN_SYSTEM_OFF | SMCCC_CONV_64, 0, 0, 0, PSCI_NOT_SUPPORTED);
+    expect_ret(0, PSCI_FN_CPU_OFF | SMCCC_CONV_64, 0, 0, 0, PSCI_NOT_SUPPORTED);
+    expect_ret(0, SMCCC_ARCH_FEATURES | SMCCC_CONV_64, SMCCC_VERSION, 0, 0, PSCI_NOT_SUPPORTED);
+    KTEST_EQ(state_of(0), VCPU_RUNNABLE);
+    KTEST_EQ(nr_stops, 0);
+    /* a yielding-call ID (bit 31 clear) in either convention: NOT_SUPPORTED */
+    expect_ret(0, PSCI_FN_CPU_ON & ~SMCCC_FAST_CALL, 0, RAM_GPA, 0, PSCI_NOT_SUPPORTED);
+    expect_ret(0, PSCI_FN64_CPU_ON & ~SMCCC_FAST_CALL, 0, RAM_GPA, 0, PSCI_NOT_SUPPORTED);
+    /* the ID is W0 for SMC64 IDs too */
+    fresh_vm(2);
+    expect_ret(0, 0xffffffff00000000ull | PSCI_FN64_CPU_ON, 1, RAM_GPA, 0, PSCI_SUCCESS);
+    KTEST_EQ(state_of(1), VCPU_RUNNABLE);
+    /* a 32-bit query through PSCI_FEATURES names the SMC64 form by bit 30 */
+    expect_ret(0, PSCI_FN_FEATURES, PSCI_FN64_AFFINITY_INFO, 0, 0, 0);
+    expect_ret(0, PSCI_FN_FEATURES, PSCI_FN_MIGRATE_INFO_TYPE | SMCCC_CONV_64, 0, 0,
+               PSCI_NOT_SUPPORTED);
 }
 
 static void test_features(void)
 {
     fresh_vm(1);
-    /* every table entry answers exactly the discovery calls its row says */
-    for (size_t i = 0; i < psci_nr_fns; i++) {
+    /* every table row answers exactly the discovery calls it names, for each of its IDs; the
+       other convention's ID of a one-convention row is NOT_SUPPORTED */
+    for (size_t i = 0; i < PSCI_TABLE_SLOTS; i++) {
         const struct psci_fn *fn = &psci_fns[i];
-        int64_t features = fn->features;
-        int64_t psci = (fn->queries & QUERY_PSCI_FEATURES) ? features : PSCI_NOT_SUPPORTED;
-        int64_t arch = (fn->queries & QUERY_ARCH_FEATURES) ? features : PSCI_NOT_SUPPORTED;
-        expect_ret(0, PSCI_FN_FEATURES, fn->fid, 0, 0, psci);
-        expect_ret(0, SMCCC_ARCH_FEATURES, fn->fid, 0, 0, arch);
+        if (fn->handler == NULL)
+            continue; /* an empty slot: test_table checks it is all zero */
+        for (unsigned other = 0; other < 2; other++) {
+            uint32_t fid = other ? fn->fid ^ SMCCC_CONV_64 : fn->fid;
+            bool has = !other || fn->id_ignore == PSCI_BOTH_CONVS;
+            int64_t features = fn->features;
+            int64_t psci = has && (fn->queries & QUERY_PSCI_FEATURES) ? features
+                                                                      : PSCI_NOT_SUPPORTED;
+            int64_t arch = has && (fn->queries & QUERY_ARCH_FEATURES) ? features
+                                                                      : PSCI_NOT_SUPPORTED;
+            expect_ret(0, PSCI_FN_FEATURES, fid, 0, 0, psci);
+            expect_ret(0, SMCCC_ARCH_FEATURES, fid, 0, 0, arch);
+        }
     }
     /* the answers Linux relies on, spelled out */
     expect_ret(0, PSCI_FN_FEATURES, SMCCC_VERSION, 0, 0, 0);
@@ -496,6 +575,7 @@ int main(void)
     KTEST_RUN(test_versions);
     KTEST_RUN(test_unknown_ids);
     KTEST_RUN(test_table);
+    KTEST_RUN(test_conventions);
     KTEST_RUN(test_features);
     KTEST_RUN(test_cpu_on);
     KTEST_RUN(test_smc32_masking);
