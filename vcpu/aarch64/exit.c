@@ -35,8 +35,10 @@ static void inject_undef(struct vcpu *v)
     arm_inject_sync(v, esr_el1_undef(), 0, false);
 }
 
-static enum arm_trap_result apply_action(struct vcpu *v, enum exit_action action, uint32_t len,
-                                         bool is_write, uint64_t far)
+/* Every action but RESUME_NEXT (see apply_action). */
+static enum arm_trap_result __attribute__((noinline))
+apply_other_action(struct vcpu *v, enum exit_action action, uint32_t len, bool is_write,
+                   uint64_t far)
 {
     switch (action) {
     case RESUME_NEXT:
@@ -56,6 +58,19 @@ static enum arm_trap_result apply_action(struct vcpu *v, enum exit_action action
         return TRAP_TO_LOOP;
     }
     return TRAP_TO_LOOP;
+}
+
+/* Apply the action of an exit whose trapping instruction is `len` bytes long as ELR_EL2 sees it
+   (0 when ELR already points past it, as for HVC). RESUME_NEXT is the hot case: inline, and no
+   ELR access at all when len is 0; the rest is out of line. */
+static inline enum arm_trap_result apply_action(struct vcpu *v, enum exit_action action,
+                                                uint32_t len, bool is_write, uint64_t far)
+{
+    if (__builtin_expect(action != RESUME_NEXT, 0))
+        return apply_other_action(v, action, len, is_write, far);
+    if (len != 0)
+        sysreg_write(elr_el2, sysreg_read(elr_el2) + len);
+    return TRAP_RESUME;
 }
 
 /* HVC64 (ELR is after the HVC) and SMC64 (ELR is the SMC itself, HCR_EL2.TSC): SMCCC calls. */
@@ -118,16 +133,13 @@ static enum arm_trap_result __attribute__((noinline)) handle_dabt(struct vcpu *v
     return apply_action(v, action, 4, acc.is_write, far);
 }
 
-static enum arm_trap_result handle_sync(struct vcpu *v, bool full)
+/* The synchronous exceptions off the hot paths (HVC, data abort). */
+static enum arm_trap_result __attribute__((noinline)) handle_sync_other(struct vcpu *v,
+                                                                        uint64_t esr)
 {
-    uint64_t esr = sysreg_read(esr_el2);
     switch (esr_ec(esr)) {
-    case ESR_EC_HVC64:
-        return handle_fw_call(v, 0);
     case ESR_EC_SMC64:
         return handle_fw_call(v, 4);
-    case ESR_EC_DABT_LOW:
-        return handle_dabt(v, esr, full);
     case ESR_EC_IABT_LOW:
         /* executing outside RAM: an instruction abort for the guest, as on bare hardware */
         arm_inject_sync(v, esr_el1_insn_abort(sysreg_read(spsr_el2)), sysreg_read(far_el2), true);
@@ -143,22 +155,48 @@ static enum arm_trap_result handle_sync(struct vcpu *v, bool full)
     }
 }
 
+/* A synchronous exception from the guest: HVC (the PSCI conduit) first, then data aborts. */
+static enum arm_trap_result handle_sync(struct vcpu *v, bool full)
+{
+    uint64_t esr = sysreg_read(esr_el2);
+    if (__builtin_expect(esr_ec(esr) == ESR_EC_HVC64, 1))
+        return handle_fw_call(v, 0);
+    if (esr_ec(esr) == ESR_EC_DABT_LOW)
+        return handle_dabt(v, esr, full);
+    return handle_sync_other(v, esr);
+}
+
+/* Interrupts, SError and AArch32 exceptions (code != EXIT_SYNC). */
+static enum arm_trap_result handle_async(struct vcpu *v, uint64_t code)
+{
+    if (code == EXIT_IRQ || code == EXIT_FIQ)
+        arm_handle_irq(v);
+    else if (code == EXIT_SYNC_AARCH32)
+        inject_undef(v); /* keel runs no AArch32 guests (HCR_EL2.RW) */
+    /* SError: the guest's own asynchronous abort; nothing keel can fix */
+    return TRAP_RESUME;
+}
+
+/* Before resuming the guest: back to the run loop when a request is pending, and refill the list
+   registers when the distributor has news. Relaxed loads suffice: whoever sets either flag for
+   another core's vCPU also kicks it with an IPI, which exits the guest again if this look missed
+   it; the run loop and arm_vgic_flush() read them again with the ordering they need. */
+static enum arm_trap_result finish_trap(struct vcpu *v, enum arm_trap_result r)
+{
+    if (r != TRAP_RESUME)
+        return r;
+    if (atomic_load_explicit(&v->requests, memory_order_relaxed))
+        return TRAP_TO_LOOP;
+    if (atomic_load_explicit(&v->arch.vgic_dirty, memory_order_relaxed))
+        arm_vgic_flush(v);
+    return TRAP_RESUME;
+}
+
 static enum arm_trap_result handle_trap(struct vcpu *v, uint64_t code, bool full)
 {
-    enum arm_trap_result r;
-    if (code == EXIT_SYNC)
-        r = handle_sync(v, full);
-    else if (code == EXIT_IRQ || code == EXIT_FIQ)
-        r = (arm_handle_irq(v), TRAP_RESUME);
-    else if (code == EXIT_SYNC_AARCH32)
-        r = (inject_undef(v), TRAP_RESUME); /* keel runs no AArch32 guests (HCR_EL2.RW) */
-    else
-        r = TRAP_RESUME; /* SError: the guest's own asynchronous abort; nothing keel can fix */
-    if (r == TRAP_RESUME && atomic_load(&v->requests))
-        r = TRAP_TO_LOOP;
-    if (r == TRAP_RESUME && atomic_load(&v->arch.vgic_dirty))
-        arm_vgic_flush(v);
-    return r;
+    if (__builtin_expect(code == EXIT_SYNC, 1))
+        return finish_trap(v, handle_sync(v, full));
+    return finish_trap(v, handle_async(v, code));
 }
 
 __attribute__((flatten)) struct arm_trap_next arm_vcpu_trap(struct arm_ctx *ctx, uint64_t code)

@@ -24,6 +24,11 @@
 #define FID_UNKNOWN_PSCI64 0xc400ffffu
 #define FID_UNKNOWN_ARCH 0x8000ffffu
 #define FID_MADE_UP 0x12345678u
+#define FID_PSCI_VERSION64 0xc4000000u        /* PSCI_VERSION has no SMC64 form */
+#define FID_SYSTEM_OFF64 0xc4000008u          /* nor has SYSTEM_OFF: must not power off */
+#define FID_SMCCC_VERSION64 0xc0000000u       /* nor has SMCCC_VERSION */
+#define FID_PSCI_VERSION_YIELDING 0x04000000u /* bit 31 clear: a yielding call */
+#define W0_UPPER_GARBAGE UINT64_C(0xdeadbeef00000000)
 #define SMCCC_CONV_64 0x40000000u
 #define CONTEXT_MAGIC UINT64_C(0x5ec0bda7c0de0000)
 #define CONTEXT_MAGIC32 UINT64_C(0x5ec0c0de)
@@ -419,6 +424,17 @@ static void section_version(void)
                "psci: PSCI_VERSION is well formed (major [30:16], minor [15:0])");
     g_psci_1_0 = v >= 0 && (v >> 16) >= 1;
     check_true(g_psci_1_0, v, ">= 0x10000", "psci: PSCI_VERSION is at least 1.0");
+
+    /* DEN0028: the function ID is W0; bits 63:32 of x0 are not part of it */
+    struct smccc_regs r;
+    memset(&r, 0, sizeof r);
+    r.x[0] = W0_UPPER_GARBAGE | PSCI_VERSION;
+    uint32_t undef_before = conduit_undef_count();
+    smccc_invoke(&r, g_use_smc ? 1 : 0);
+    int64_t w = conduit_undef_count() != undef_before ? SMCCC_CALL_UNDEF
+                                                       : (int32_t)(uint32_t)r.x[0];
+    check_eq_qemu(w, v, PSCI_NOT_SUPPORTED,
+                  "psci: PSCI_VERSION with bits 63:32 of x0 set answers as PSCI_VERSION");
 }
 
 static void section_features(void)
@@ -547,8 +563,10 @@ static void section_smccc(void)
 
 static void section_unknown(void)
 {
-    static const uint32_t k_fids[] = { FID_UNKNOWN_PSCI32, FID_UNKNOWN_PSCI64, FID_UNKNOWN_ARCH,
-                                       FID_MADE_UP };
+    static const uint32_t k_fids[] = {
+        FID_UNKNOWN_PSCI32, FID_UNKNOWN_PSCI64, FID_UNKNOWN_ARCH,    FID_MADE_UP,
+        FID_PSCI_VERSION64, FID_SYSTEM_OFF64,   FID_SMCCC_VERSION64, FID_PSCI_VERSION_YIELDING,
+    };
     out("# unknown function IDs (DEN0028: Unknown Function Identifier = -1)\n");
     for (size_t i = 0; i < sizeof k_fids / sizeof k_fids[0]; i++) {
         struct smccc_res r = smccc_call(k_fids[i], 0x1111, 0x2222, 0x3333);
