@@ -78,19 +78,17 @@ static void gicd_kick(void *ctx, uint32_t index)
         vcpu_kick(v, VCPU_REQ_KICK);
 }
 
-/* GICD registers are banked per vCPU: the accessing vCPU is the one running on this core. */
+/* GICD registers are banked per vCPU: the accessing vCPU is the one whose exit this is. */
 static enum mmio_status gicd_read(void *dev, uint64_t offset, uint32_t width, uint64_t *value)
 {
     struct vplat_arm *p = dev;
-    struct vcpu *v = current_vcpu();
-    return vgicd_read(&p->gicd, v ? v->id : 0, offset, width, value);
+    return vgicd_read(&p->gicd, arm_trapping_vcpu()->id, offset, width, value);
 }
 
 static enum mmio_status gicd_write(void *dev, uint64_t offset, uint32_t width, uint64_t value)
 {
     struct vplat_arm *p = dev;
-    struct vcpu *v = current_vcpu();
-    return vgicd_write(&p->gicd, v ? v->id : 0, offset, width, value);
+    return vgicd_write(&p->gicd, arm_trapping_vcpu()->id, offset, width, value);
 }
 
 static const struct vdev_ops gicd_ops = { .read = gicd_read, .write = gicd_write };

@@ -172,6 +172,9 @@ int vgicd_init(struct vgicd *d, uint32_t num_spis, uint32_t num_vcpus,
         .num_vcpus = num_vcpus,
         .spi_words = num_spis / 32u,
         .vcpu_mask = bit_of(num_vcpus) - 1u,
+        /* ITLinesNumber = 32 * (N + 1) interrupt IDs, CPUNumber = vCPUs - 1 */
+        .typer = ((VGICD_NR_PRIVATE + num_spis) / 32u - 1u) |
+                 ((num_vcpus - 1u) << VGICD_TYPER_CPU_SHIFT),
         .kick = kick,
         .ctx = ctx,
     };
@@ -432,10 +435,10 @@ enum mmio_status vgicd_read(struct vgicd *d, uint32_t vcpu, uint64_t offset, uin
         return MMIO_BAD_ACCESS;
     }
     if (off < VGICD_IGROUPR) {
-        if (off == VGICD_CTLR) {
+        if (off == VGICD_TYPER) {
+            v = d->typer;
+        } else if (off == VGICD_CTLR) {
             v = d->enabled ? VGICD_CTLR_ENABLE : 0;
-        } else if (off == VGICD_TYPER) {
-            v = (num_irqs(d) / 32u - 1u) | ((d->num_vcpus - 1u) << VGICD_TYPER_CPU_SHIFT);
         } else if (off == VGICD_IIDR) {
             v = VGICD_IIDR_VALUE;
         }

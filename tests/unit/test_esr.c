@@ -536,6 +536,32 @@ static void test_extend(void)
     KTEST_EQ(a64_mmio_extend(&st, 0xffffffff87654321ull), 0xffffffff87654321ull);
 }
 
+/* Every width, signedness and register size against the Arm ARM's rule spelled out bit by bit
+   (take the low width bytes, copy bit 8*width-1 upwards when sign-extending, clear bits 63:32
+   for a W register), for values with both signs and garbage above the width. */
+static void test_extend_all(void)
+{
+    static const uint64_t values[] = { 0, 1, 0x7f, 0x80, 0xff, 0x7fff, 0x8000, 0xffff,
+                                       0x7fffffff, 0x80000000, 0xffffffff,
+                                       0x8000000000000000ull, UINT64_MAX,
+                                       0xdeadbeefcafebabeull, 0x0123456789abcdefull };
+    for (uint8_t width = 1; width <= 8; width *= 2)
+        for (unsigned sign = 0; sign < 2; sign++)
+            for (unsigned sf = 0; sf < 2; sf++)
+                for (size_t i = 0; i < KEEL_ARRAY_SIZE(values); i++) {
+                    struct a64_mmio_access a = load(width, sign, sf);
+                    uint64_t want = 0;
+                    for (unsigned bit = 0; bit < 64; bit++) {
+                        unsigned from = bit < 8u * width ? bit : (sign ? 8u * width - 1 : 64);
+                        if (from < 64 && (values[i] >> from) & 1)
+                            want |= 1ull << bit;
+                    }
+                    if (!sf)
+                        want &= 0xffffffffull;
+                    KTEST_EQ(a64_mmio_extend(&a, values[i]), want);
+                }
+}
+
 /* ---- injected syndromes ---- */
 
 /* SPSR_EL2.M values */
@@ -592,6 +618,7 @@ int main(void)
     KTEST_RUN(test_insn_v_bit);
     KTEST_RUN(test_insn_matches_syndrome);
     KTEST_RUN(test_extend);
+    KTEST_RUN(test_extend_all);
     KTEST_RUN(test_inject);
     return ktest_summary();
 }

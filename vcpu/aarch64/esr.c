@@ -77,20 +77,19 @@ const char *esr_ec_name(uint32_t ec)
 
 /* ---- data abort syndrome (ISV=1) ---- */
 
-enum { SAS_DOUBLEWORD = 3 };
-
 enum a64_decode_status esr_dabt_to_mmio(uint64_t esr, struct a64_mmio_access *out)
 {
     *out = (struct a64_mmio_access){ 0 };
-    if (esr_ec(esr) != ESR_EC_DABT_LOW || !esr_dabt_isv(esr) || esr_dabt_s1ptw(esr) ||
-        esr_dabt_cm(esr))
+    /* a data abort from a lower EL with a valid syndrome, made by the load/store itself */
+    if (esr_ec(esr) != ESR_EC_DABT_LOW || !esr_dabt_isv(esr) ||
+        (esr & (ESR_DABT_S1PTW_BIT | ESR_DABT_CM_BIT)) != 0)
         return A64_DECODE_UNSUPPORTED;
-    uint32_t sas = esr_dabt_sas(esr);
+    /* SAS = 3 with SF = 0: 8 bytes into a W register, which no instruction does */
+    if ((esr & (ESR_DABT_SAS_BITS | ESR_DABT_SF_BIT)) == ESR_DABT_SAS_BITS)
+        return A64_DECODE_UNSUPPORTED;
     bool sf = esr_dabt_sf(esr);
-    if (sas == SAS_DOUBLEWORD && !sf)
-        return A64_DECODE_UNSUPPORTED;
     out->is_write = esr_dabt_wnr(esr);
-    out->width = (uint8_t)(1u << sas);
+    out->width = (uint8_t)(1u << esr_dabt_sas(esr));
     out->reg = (uint8_t)esr_dabt_srt(esr);
     out->sign_extend = !out->is_write && esr_dabt_sse(esr); /* SSE is 0 for stores anyway */
     out->sixty_four = sf;
@@ -199,20 +198,6 @@ enum a64_decode_status a64_decode_mmio_insn(uint32_t insn, struct a64_mmio_acces
     acc.reg = (uint8_t)rt;
     *out = acc;
     return A64_DECODE_OK;
-}
-
-uint64_t a64_mmio_extend(const struct a64_mmio_access *acc, uint64_t value)
-{
-    unsigned bits = 8u * acc->width;
-    if (bits < 64) {
-        uint64_t mask = (1ull << bits) - 1;
-        value &= mask;
-        if (acc->sign_extend && (value >> (bits - 1)) != 0)
-            value |= ~mask;
-    }
-    if (!acc->sixty_four)
-        value &= UINT32_MAX;
-    return value;
 }
 
 /* ---- injected syndromes ---- */

@@ -164,6 +164,11 @@ static inline bool esr_dabt_cm(uint64_t esr)
     return esr_bits(esr, 8, 8) != 0;
 }
 
+#define ESR_DABT_SAS_BITS (3ull << 22)
+#define ESR_DABT_SF_BIT (1ull << 15)
+#define ESR_DABT_CM_BIT (1ull << 8)
+#define ESR_DABT_S1PTW_BIT (1ull << 7)
+
 /* S1PTW (bit 7): stage-2 fault on a stage-1 translation table walk (not on the access). */
 static inline bool esr_dabt_s1ptw(uint64_t esr)
 {
@@ -337,7 +342,15 @@ enum a64_decode_status a64_decode_mmio_insn(uint32_t insn, struct a64_mmio_acces
  * gives the data to write: the register value truncated to the access width. Cannot fail.
  * Arm ARM C6.2 LDRSB/LDRSH/LDRSW/LDR ("writes ... to a 32-bit register ... upper 32 bits zero").
  */
-uint64_t a64_mmio_extend(const struct a64_mmio_access *acc, uint64_t value);
+static inline uint64_t a64_mmio_extend(const struct a64_mmio_access *acc, uint64_t value)
+{
+    /* keep the low `width` bytes, moved to the top and back with the right kind of shift
+       (width 8: no shift; a shift count is taken mod 64, so a zeroed access is harmless) */
+    unsigned shift = (64u - 8u * acc->width) & 63u;
+    value = acc->sign_extend ? (uint64_t)((int64_t)(value << shift) >> shift)
+                             : (value << shift) >> shift;
+    return acc->sixty_four ? value : value & UINT32_MAX;
+}
 
 /*
  * ESR_EL1 for an UNDEFINED instruction exception keel injects: EC 0x00 with IL=1 (IL is RES1

@@ -99,38 +99,61 @@ static bool guest_va_to_gpa(uint64_t va, gpa_t *gpa)
     return true;
 }
 
-/* Data abort from EL0/EL1 that stage 2 did not map: MMIO (ISS when ISV=1, else decode the
-   instruction from guest memory) or an abort for the guest. */
-static enum arm_trap_result __attribute__((noinline)) handle_dabt(struct vcpu *v, uint64_t esr, bool full)
+/* Rt of an access can be read and written in ctx: saved on every trap, or on the full path
+   (`full`), or XZR (reads as 0, writes dropped; ctx has no slot for it). */
+static bool mmio_reg_ready(uint32_t reg, bool full)
+{
+    return arm_gpr_saved_on_fast_path(reg) || reg == 31 || full;
+}
+
+/* Emulate the MMIO access `acc` that trapped at FAR_EL2 / HPFAR_EL2: one EXIT_MMIO record for
+   hyp_handle_exit(), then the load's register (extended as the instruction says) and ELR. */
+static inline enum arm_trap_result emulate_mmio(struct vcpu *v, const struct a64_mmio_access *acc)
 {
     uint64_t far = sysreg_read(far_el2);
-    struct a64_mmio_access acc;
-    bool is_write = esr_dabt_wnr(esr);
-
-    if (esr_dabt_isv(esr)) {
-        if (esr_dabt_to_mmio(esr, &acc) != A64_DECODE_OK)
-            return apply_action(v, INJECT_FAULT, 0, is_write, far);
-    } else {
-        gpa_t pc_gpa;
-        uint32_t *insn;
-        if (esr_dabt_s1ptw(esr) || !guest_va_to_gpa(sysreg_read(elr_el2), &pc_gpa) ||
-            !(insn = vm_gpa_to_hva(v->vm, pc_gpa, 4)) ||
-            a64_decode_mmio_insn(*insn, &acc) != A64_DECODE_OK || acc.writeback)
-            return apply_action(v, INJECT_FAULT, 0, is_write, far);
-    }
-    if (!full && acc.reg != 31 && !arm_gpr_saved_on_fast_path(acc.reg))
-        return TRAP_NEED_FULL;
-
+    gpa_t gpa = ((sysreg_read(hpfar_el2) & 0x00000ffffffffff0ull) << 8) | (far & 0xfffull);
+    uint64_t *x = v->arch.ctx.x;
     struct vcpu_exit exit;
     exit.kind = EXIT_MMIO;
-    exit.mmio.gpa = ((sysreg_read(hpfar_el2) & 0x00000ffffffffff0ull) << 8) | (far & 0xfffull);
-    exit.mmio.width = acc.width;
-    exit.mmio.is_write = acc.is_write;
-    exit.mmio.value = acc.is_write && acc.reg != 31 ? a64_mmio_extend(&acc, v->arch.ctx.x[acc.reg]) : 0;
+    exit.mmio.gpa = gpa;
+    exit.mmio.width = acc->width;
+    exit.mmio.is_write = acc->is_write;
+    exit.mmio.value = acc->is_write && acc->reg != 31 ? a64_mmio_extend(acc, x[acc->reg]) : 0;
     enum exit_action action = hyp_handle_exit(v, &exit);
-    if (action == RESUME_NEXT && !acc.is_write && acc.reg != 31)
-        v->arch.ctx.x[acc.reg] = a64_mmio_extend(&acc, exit.mmio.value);
-    return apply_action(v, action, 4, acc.is_write, far);
+    if (__builtin_expect(action == RESUME_NEXT, 1) && !acc->is_write && acc->reg != 31)
+        x[acc->reg] = a64_mmio_extend(acc, exit.mmio.value);
+    return apply_action(v, action, 4, acc->is_write, far);
+}
+
+/* The rest of handle_dabt(): no valid syndrome (decode the instruction at ELR from guest
+   memory), or an access that is not MMIO keel can emulate (a data abort for the guest). */
+static enum arm_trap_result __attribute__((noinline)) handle_dabt_slow(struct vcpu *v,
+                                                                       uint64_t esr, bool full)
+{
+    struct a64_mmio_access acc;
+    bool is_write = esr_dabt_wnr(esr);
+    gpa_t pc_gpa;
+    uint32_t *insn;
+    if (esr_dabt_isv(esr) || esr_dabt_s1ptw(esr) ||
+        !guest_va_to_gpa(sysreg_read(elr_el2), &pc_gpa) ||
+        !(insn = vm_gpa_to_hva(v->vm, pc_gpa, 4)) ||
+        a64_decode_mmio_insn(*insn, &acc) != A64_DECODE_OK || acc.writeback)
+        return apply_action(v, INJECT_FAULT, 0, is_write, sysreg_read(far_el2));
+    if (!mmio_reg_ready(acc.reg, full))
+        return TRAP_NEED_FULL;
+    return emulate_mmio(v, &acc);
+}
+
+/* Data abort from EL0/EL1 that stage 2 did not map: MMIO or an abort for the guest. The hot
+   case, a valid syndrome (ISV=1) naming a register saved on the fast path, stays inline. */
+static enum arm_trap_result handle_dabt(struct vcpu *v, uint64_t esr, bool full)
+{
+    struct a64_mmio_access acc;
+    if (__builtin_expect(esr_dabt_to_mmio(esr, &acc) != A64_DECODE_OK, 0))
+        return handle_dabt_slow(v, esr, full);
+    if (!mmio_reg_ready(acc.reg, full))
+        return TRAP_NEED_FULL;
+    return emulate_mmio(v, &acc);
 }
 
 /* The synchronous exceptions off the hot paths (HVC, data abort). */

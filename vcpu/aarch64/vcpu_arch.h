@@ -71,6 +71,15 @@ void arm_vgic_sync(struct vcpu *v);
 #define ARM_PPI_VTIMER 27
 struct vcpu;
 bool arm_vtimer_line(struct vcpu *v);
+/* The vCPU whose exit this core is handling: TPIDR_EL2 holds its ctx (the first member of
+   struct vcpu_arch, itself first in struct vcpu) from arm_vcpu_enter() on. For device models
+   reached through an MMIO exit; cheaper than current_vcpu(). Trap context only. */
+static inline struct vcpu *arm_trapping_vcpu(void)
+{
+    uint64_t ctx;
+    __asm__ volatile("mrs %0, tpidr_el2" : "=r"(ctx));
+    return (struct vcpu *)(uintptr_t)ctx;
+}
 /* The VM's distributor model (hyp/vplat_arm_virt.c). */
 struct vgicd;
 struct vm;

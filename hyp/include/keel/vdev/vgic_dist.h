@@ -154,6 +154,7 @@ struct vgicd {
     uint32_t num_vcpus; /* vCPUs 0 .. num_vcpus - 1 */
     uint32_t spi_words; /* num_spis / 32 */
     uint32_t vcpu_mask; /* (1 << num_vcpus) - 1 */
+    uint32_t typer;     /* the TYPER value, fixed at init */
     void (*kick)(void *ctx, uint32_t vcpu);
     void *ctx;
     bool enabled; /* CTLR.Enable */
