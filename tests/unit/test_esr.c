@@ -484,6 +484,39 @@ static void test_insn_matches_syndrome(void)
     }
 }
 
+/* esr_dabt_from_access: the syndrome of every access the decoders can describe reads back as
+   that access, and carries nothing else. */
+static void test_dabt_from_access(void)
+{
+    for (uint8_t width = 1; width <= 8; width *= 2)
+        for (uint32_t reg = 0; reg < 32; reg++)
+            for (unsigned kind = 0; kind < 3; kind++) /* store, load, sign-extending load */
+                for (unsigned sf = 0; sf < 2; sf++) {
+                    if ((width == 8 && !sf) || (kind == 2 && width == 8))
+                        continue; /* no instruction: 8 bytes into W, LDRS of 8 bytes */
+                    struct a64_mmio_access acc = { .is_write = kind == 0, .width = width,
+                                                   .reg = (uint8_t)reg,
+                                                   .sign_extend = kind == 2,
+                                                   .sixty_four = sf != 0 };
+                    uint64_t esr = esr_dabt_from_access(&acc);
+                    KTEST_EQ(esr_ec(esr), ESR_EC_DABT_LOW);
+                    KTEST_CHECK(esr_il(esr) && esr_dabt_isv(esr));
+                    KTEST_CHECK(!esr_dabt_cm(esr) && !esr_dabt_s1ptw(esr) && !esr_dabt_ar(esr));
+                    KTEST_EQ(esr_dabt_dfsc(esr), 0);
+                    KTEST_EQ(esr >> 32, 0);
+                    struct a64_mmio_access back;
+                    KTEST_EQ(esr_dabt_to_mmio(esr, &back), A64_DECODE_OK);
+                    KTEST_CHECK(access_equal(&back, &acc));
+                }
+    /* a decoded instruction goes through unchanged: LDRSH w3, [x4] (0x79c00083) */
+    struct a64_mmio_access insn, back;
+    KTEST_EQ(a64_decode_mmio_insn(0x79c00083, &insn), A64_DECODE_OK);
+    KTEST_EQ(esr_dabt_to_mmio(esr_dabt_from_access(&insn), &back), A64_DECODE_OK);
+    KTEST_CHECK(access_equal(&back, &insn));
+    KTEST_EQ(back.width, 2);
+    KTEST_CHECK(back.sign_extend && !back.sixty_four && back.reg == 3);
+}
+
 /* ---- value extension ---- */
 
 static struct a64_mmio_access load(uint8_t width, bool sign_extend, bool sixty_four)
@@ -492,48 +525,54 @@ static struct a64_mmio_access load(uint8_t width, bool sign_extend, bool sixty_f
                                      .sixty_four = sixty_four };
 }
 
+/* a64_load_extend() as the access `acc` describes it. */
+static uint64_t extend(const struct a64_mmio_access *acc, uint64_t value)
+{
+    return a64_load_extend(value, acc->width, acc->sign_extend, acc->sixty_four);
+}
+
 static void test_extend(void)
 {
     struct a64_mmio_access a;
     /* LDRB / LDRH / LDR W / LDR X: zero-extend, garbage above the width dropped */
     a = load(1, false, false);
-    KTEST_EQ(a64_mmio_extend(&a, 0xdeadbeefcafe12ffull), 0xff);
+    KTEST_EQ(extend(&a, 0xdeadbeefcafe12ffull), 0xff);
     a = load(2, false, false);
-    KTEST_EQ(a64_mmio_extend(&a, 0xdeadbeefcafe8001ull), 0x8001);
+    KTEST_EQ(extend(&a, 0xdeadbeefcafe8001ull), 0x8001);
     a = load(4, false, false);
-    KTEST_EQ(a64_mmio_extend(&a, 0xdeadbeefcafebabeull), 0xcafebabe);
+    KTEST_EQ(extend(&a, 0xdeadbeefcafebabeull), 0xcafebabe);
     a = load(8, false, true);
-    KTEST_EQ(a64_mmio_extend(&a, 0xdeadbeefcafebabeull), 0xdeadbeefcafebabeull);
+    KTEST_EQ(extend(&a, 0xdeadbeefcafebabeull), 0xdeadbeefcafebabeull);
     /* LDRSB Xt / Wt */
     a = load(1, true, true);
-    KTEST_EQ(a64_mmio_extend(&a, 0x80), 0xffffffffffffff80ull);
-    KTEST_EQ(a64_mmio_extend(&a, 0x7f), 0x7f);
-    KTEST_EQ(a64_mmio_extend(&a, 0x12345680), 0xffffffffffffff80ull);
+    KTEST_EQ(extend(&a, 0x80), 0xffffffffffffff80ull);
+    KTEST_EQ(extend(&a, 0x7f), 0x7f);
+    KTEST_EQ(extend(&a, 0x12345680), 0xffffffffffffff80ull);
     a = load(1, true, false);
-    KTEST_EQ(a64_mmio_extend(&a, 0x80), 0xffffff80);
-    KTEST_EQ(a64_mmio_extend(&a, 0xffffff7f), 0x7f);
+    KTEST_EQ(extend(&a, 0x80), 0xffffff80);
+    KTEST_EQ(extend(&a, 0xffffff7f), 0x7f);
     /* LDRSH Xt / Wt */
     a = load(2, true, true);
-    KTEST_EQ(a64_mmio_extend(&a, 0x8000), 0xffffffffffff8000ull);
-    KTEST_EQ(a64_mmio_extend(&a, 0x17fff), 0x7fff);
+    KTEST_EQ(extend(&a, 0x8000), 0xffffffffffff8000ull);
+    KTEST_EQ(extend(&a, 0x17fff), 0x7fff);
     a = load(2, true, false);
-    KTEST_EQ(a64_mmio_extend(&a, 0xabcd8000), 0xffff8000);
+    KTEST_EQ(extend(&a, 0xabcd8000), 0xffff8000);
     /* LDRSW Xt */
     a = load(4, true, true);
-    KTEST_EQ(a64_mmio_extend(&a, 0x80000000), 0xffffffff80000000ull);
-    KTEST_EQ(a64_mmio_extend(&a, 0xffffffff7fffffffull), 0x7fffffff);
+    KTEST_EQ(extend(&a, 0x80000000), 0xffffffff80000000ull);
+    KTEST_EQ(extend(&a, 0xffffffff7fffffffull), 0x7fffffff);
     /* a sign-extending word load into W (SSE=1, SF=0) equals a plain one */
     a = load(4, true, false);
-    KTEST_EQ(a64_mmio_extend(&a, 0x80000000), 0x80000000);
+    KTEST_EQ(extend(&a, 0x80000000), 0x80000000);
     /* store data: the register truncated to the width */
     struct a64_mmio_access st = { .is_write = true, .width = 2 };
-    KTEST_EQ(a64_mmio_extend(&st, 0x12345678), 0x5678);
+    KTEST_EQ(extend(&st, 0x12345678), 0x5678);
     st.width = 4;
     st.sixty_four = false;
-    KTEST_EQ(a64_mmio_extend(&st, 0xffffffff87654321ull), 0x87654321);
+    KTEST_EQ(extend(&st, 0xffffffff87654321ull), 0x87654321);
     st.width = 8;
     st.sixty_four = true;
-    KTEST_EQ(a64_mmio_extend(&st, 0xffffffff87654321ull), 0xffffffff87654321ull);
+    KTEST_EQ(extend(&st, 0xffffffff87654321ull), 0xffffffff87654321ull);
 }
 
 /* Every width, signedness and register size against the Arm ARM's rule spelled out bit by bit
@@ -558,7 +597,7 @@ static void test_extend_all(void)
                     }
                     if (!sf)
                         want &= 0xffffffffull;
-                    KTEST_EQ(a64_mmio_extend(&a, values[i]), want);
+                    KTEST_EQ(extend(&a, values[i]), want);
                 }
 }
 
@@ -617,6 +656,7 @@ int main(void)
     KTEST_RUN(test_insn_unsupported);
     KTEST_RUN(test_insn_v_bit);
     KTEST_RUN(test_insn_matches_syndrome);
+    KTEST_RUN(test_dabt_from_access);
     KTEST_RUN(test_extend);
     KTEST_RUN(test_extend_all);
     KTEST_RUN(test_inject);

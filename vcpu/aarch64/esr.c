@@ -96,6 +96,17 @@ enum a64_decode_status esr_dabt_to_mmio(uint64_t esr, struct a64_mmio_access *ou
     return A64_DECODE_OK;
 }
 
+uint64_t esr_dabt_from_access(const struct a64_mmio_access *acc)
+{
+    uint32_t sas = acc->width >= 8 ? 3 : acc->width >= 4 ? 2 : acc->width >= 2 ? 1 : 0;
+    uint64_t iss = ESR_DABT_ISV_BIT | ((uint64_t)sas << ESR_DABT_SAS_SHIFT) |
+                   ((uint64_t)acc->reg << ESR_DABT_SRT_SHIFT) |
+                   (acc->sign_extend ? ESR_DABT_SSE_BIT : 0) |
+                   (acc->sixty_four ? ESR_DABT_SF_BIT : 0) |
+                   (acc->is_write ? ESR_DABT_WNR_BIT : 0);
+    return ((uint64_t)ESR_EC_DABT_LOW << ESR_EC_SHIFT) | ESR_IL | iss;
+}
+
 /* ---- A64 load/store register instructions (ISV=0) ---- */
 
 static uint32_t insn_bits(uint32_t insn, unsigned hi, unsigned lo)
@@ -216,8 +227,6 @@ static uint64_t esr_make(uint32_t ec, uint32_t iss)
     return ((uint64_t)ec << ESR_EC_SHIFT) | ESR_IL | iss;
 }
 
-#define ESR_DABT_WNR (1u << 6)
-
 uint64_t esr_el1_undef(void)
 {
     return esr_make(ESR_EC_UNKNOWN, 0);
@@ -226,7 +235,7 @@ uint64_t esr_el1_undef(void)
 uint64_t esr_el1_data_abort(uint64_t guest_spsr, bool is_write)
 {
     uint32_t ec = guest_was_lower_than_el1(guest_spsr) ? ESR_EC_DABT_LOW : ESR_EC_DABT_CUR;
-    return esr_make(ec, ESR_FSC_EXTABT | (is_write ? ESR_DABT_WNR : 0));
+    return esr_make(ec, ESR_FSC_EXTABT | (uint32_t)(is_write ? ESR_DABT_WNR_BIT : 0));
 }
 
 uint64_t esr_el1_insn_abort(uint64_t guest_spsr)

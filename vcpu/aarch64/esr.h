@@ -164,10 +164,16 @@ static inline bool esr_dabt_cm(uint64_t esr)
     return esr_bits(esr, 8, 8) != 0;
 }
 
-#define ESR_DABT_SAS_BITS (3ull << 22)
+/* The same fields as masks, for building and testing syndromes in one operation. */
+#define ESR_DABT_ISV_BIT (1ull << 24)
+#define ESR_DABT_SAS_SHIFT 22
+#define ESR_DABT_SAS_BITS (3ull << ESR_DABT_SAS_SHIFT)
+#define ESR_DABT_SSE_BIT (1ull << 21)
+#define ESR_DABT_SRT_SHIFT 16
 #define ESR_DABT_SF_BIT (1ull << 15)
 #define ESR_DABT_CM_BIT (1ull << 8)
 #define ESR_DABT_S1PTW_BIT (1ull << 7)
+#define ESR_DABT_WNR_BIT (1ull << 6)
 
 /* S1PTW (bit 7): stage-2 fault on a stage-1 translation table walk (not on the access). */
 static inline bool esr_dabt_s1ptw(uint64_t esr)
@@ -319,6 +325,16 @@ enum a64_decode_status { A64_DECODE_OK = 0, A64_DECODE_UNSUPPORTED = 1 };
 enum a64_decode_status esr_dabt_to_mmio(uint64_t esr, struct a64_mmio_access *out);
 
 /*
+ * The syndrome the hardware gives with ISV=1 for the access `acc` (a64_decode_mmio_insn's
+ * result for an ISV=0 abort): EC 0x24, IL=1, ISV=1, SAS = log2(width), SSE = sign_extend,
+ * SRT = reg, SF = sixty_four, WnR = is_write; everything else 0. So one emulation path reads
+ * every access through the esr_dabt_* accessors. acc->writeback has no ISS field: the caller
+ * handles (or refuses) writeback. acc->width must be 1, 2, 4 or 8; no error cases.
+ * Arm ARM D13.2.37 "ISS encoding for an exception from a Data Abort".
+ */
+uint64_t esr_dabt_from_access(const struct a64_mmio_access *acc);
+
+/*
  * Decode the A64 instruction `insn` (read from guest memory at ELR_EL2) of a data abort with
  * ISV=0 into an MMIO access. Supported: the general-purpose register loads/stores of all sizes
  * LDR/STR{B,H,} LDRS{B,H,W} to W and X, in every addressing form: unsigned offset, unscaled
@@ -336,20 +352,21 @@ enum a64_decode_status esr_dabt_to_mmio(uint64_t esr, struct a64_mmio_access *ou
 enum a64_decode_status a64_decode_mmio_insn(uint32_t insn, struct a64_mmio_access *out);
 
 /*
- * The register value of a load from the `acc->width` bytes in `value` (the low bytes; the rest
- * is ignored): sign-extended when acc->sign_extend, zero-extended otherwise, then bits 63:32
- * cleared when the destination is a W register (!acc->sixty_four). For a store description it
- * gives the data to write: the register value truncated to the access width. Cannot fail.
+ * The register value of a load of `width` bytes (1, 2, 4 or 8) from `value` (the low bytes;
+ * the rest is ignored): sign-extended when `sign_extend`, zero-extended otherwise, then bits
+ * 63:32 cleared when the destination is a W register (!sixty_four). With sign_extend false it
+ * also gives the data of a store: the register value truncated to the width. Cannot fail.
  * Arm ARM C6.2 LDRSB/LDRSH/LDRSW/LDR ("writes ... to a 32-bit register ... upper 32 bits zero").
  */
-static inline uint64_t a64_mmio_extend(const struct a64_mmio_access *acc, uint64_t value)
+static inline uint64_t a64_load_extend(uint64_t value, uint32_t width, bool sign_extend,
+                                       bool sixty_four)
 {
-    /* keep the low `width` bytes, moved to the top and back with the right kind of shift
-       (width 8: no shift; a shift count is taken mod 64, so a zeroed access is harmless) */
-    unsigned shift = (64u - 8u * acc->width) & 63u;
-    value = acc->sign_extend ? (uint64_t)((int64_t)(value << shift) >> shift)
-                             : (value << shift) >> shift;
-    return acc->sixty_four ? value : value & UINT32_MAX;
+    /* keep the low `width` bytes: move them to the top and back with the right kind of shift;
+       the count 64 - 8 * width is taken mod 64, so width 8 shifts by 0 */
+    unsigned shift = (0u - 8u * width) & 63u;
+    value = sign_extend ? (uint64_t)((int64_t)(value << shift) >> shift)
+                        : (value << shift) >> shift;
+    return sixty_four ? value : value & UINT32_MAX;
 }
 
 /*

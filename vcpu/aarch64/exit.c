@@ -35,10 +35,10 @@ static void inject_undef(struct vcpu *v)
     arm_inject_sync(v, esr_el1_undef(), 0, false);
 }
 
-/* Every action but RESUME_NEXT (see apply_action). */
+/* Every action but RESUME_NEXT (see apply_action). INJECT_FAULT means a data abort at the
+   address in FAR_EL2 (a write when `is_write`). */
 static enum arm_trap_result __attribute__((noinline))
-apply_other_action(struct vcpu *v, enum exit_action action, uint32_t len, bool is_write,
-                   uint64_t far)
+apply_other_action(struct vcpu *v, enum exit_action action, uint32_t len, bool is_write)
 {
     switch (action) {
     case RESUME_NEXT:
@@ -47,7 +47,8 @@ apply_other_action(struct vcpu *v, enum exit_action action, uint32_t len, bool i
     case RESUME_SAME:
         return TRAP_RESUME;
     case INJECT_FAULT:
-        arm_inject_sync(v, esr_el1_data_abort(sysreg_read(spsr_el2), is_write), far, true);
+        arm_inject_sync(v, esr_el1_data_abort(sysreg_read(spsr_el2), is_write),
+                        sysreg_read(far_el2), true);
         return TRAP_RESUME;
     case BLOCK:
         sysreg_write(elr_el2, sysreg_read(elr_el2) + len);
@@ -64,10 +65,10 @@ apply_other_action(struct vcpu *v, enum exit_action action, uint32_t len, bool i
    (0 when ELR already points past it, as for HVC). RESUME_NEXT is the hot case: inline, and no
    ELR access at all when len is 0; the rest is out of line. */
 static inline enum arm_trap_result apply_action(struct vcpu *v, enum exit_action action,
-                                                uint32_t len, bool is_write, uint64_t far)
+                                                uint32_t len, bool is_write)
 {
     if (__builtin_expect(action != RESUME_NEXT, 0))
-        return apply_other_action(v, action, len, is_write, far);
+        return apply_other_action(v, action, len, is_write);
     if (len != 0)
         sysreg_write(elr_el2, sysreg_read(elr_el2) + len);
     return TRAP_RESUME;
@@ -81,7 +82,7 @@ static enum arm_trap_result handle_fw_call(struct vcpu *v, uint32_t len)
     exit.fw.ext_id = (uint32_t)v->arch.ctx.x[0];
     exit.fw.func_id = 0;
     exit.fw.regs = v->arch.ctx.x;
-    return apply_action(v, hyp_handle_exit(v, &exit), len, false, 0);
+    return apply_action(v, hyp_handle_exit(v, &exit), len, false);
 }
 
 /* Translate guest virtual address `va` to a GPA with the guest's own stage 1 (AT S1E1R), as the
@@ -106,23 +107,39 @@ static bool mmio_reg_ready(uint32_t reg, bool full)
     return arm_gpr_saved_on_fast_path(reg) || reg == 31 || full;
 }
 
-/* Emulate the MMIO access `acc` that trapped at FAR_EL2 / HPFAR_EL2: one EXIT_MMIO record for
-   hyp_handle_exit(), then the load's register (extended as the instruction says) and ELR. */
-static inline enum arm_trap_result emulate_mmio(struct vcpu *v, const struct a64_mmio_access *acc)
+/* Emulate the MMIO access that trapped at FAR_EL2 / HPFAR_EL2, described by the ISV=1 data-abort
+   syndrome `esr` (the hardware's, or esr_dabt_from_access() of the decoded instruction): one
+   EXIT_MMIO record for hyp_handle_exit(), then the load's register and ELR. A model returns a
+   load's `width` bytes zero-extended (<keel/vdev.h>), which is already the register value of
+   LDR/LDRB/LDRH into W or X; only a sign-extending load (SSE) needs a64_load_extend(). */
+static inline enum arm_trap_result emulate_mmio(struct vcpu *v, uint64_t esr)
 {
     uint64_t far = sysreg_read(far_el2);
     gpa_t gpa = ((sysreg_read(hpfar_el2) & 0x00000ffffffffff0ull) << 8) | (far & 0xfffull);
+    uint32_t reg = esr_dabt_srt(esr);
+    uint32_t width = 1u << esr_dabt_sas(esr);
     uint64_t *x = v->arch.ctx.x;
     struct vcpu_exit exit;
     exit.kind = EXIT_MMIO;
     exit.mmio.gpa = gpa;
-    exit.mmio.width = acc->width;
-    exit.mmio.is_write = acc->is_write;
-    exit.mmio.value = acc->is_write && acc->reg != 31 ? a64_mmio_extend(acc, x[acc->reg]) : 0;
+    exit.mmio.width = width;
+    exit.mmio.is_write = esr_dabt_wnr(esr);
+    exit.mmio.value = 0;
+    if (esr_dabt_wnr(esr) && reg != 31)
+        exit.mmio.value = a64_load_extend(x[reg], width, false, true); /* the low bytes */
     enum exit_action action = hyp_handle_exit(v, &exit);
-    if (__builtin_expect(action == RESUME_NEXT, 1) && !acc->is_write && acc->reg != 31)
-        x[acc->reg] = a64_mmio_extend(acc, exit.mmio.value);
-    return apply_action(v, action, 4, acc->is_write, far);
+    /* Decode the syndrome again rather than keep its fields in callee-saved registers across
+       the device call: the empty asm hides that esr is unchanged, so GCC does not save
+       six registers in the prologue to carry them. */
+    __asm__("" : "+r"(esr));
+    reg = esr_dabt_srt(esr);
+    if (__builtin_expect(action == RESUME_NEXT, 1) && !esr_dabt_wnr(esr) && reg != 31) {
+        uint64_t value = exit.mmio.value;
+        if (esr_dabt_sse(esr))
+            value = a64_load_extend(value, 1u << esr_dabt_sas(esr), true, esr_dabt_sf(esr));
+        x[reg] = value;
+    }
+    return apply_action(v, action, 4, esr_dabt_wnr(esr));
 }
 
 /* The rest of handle_dabt(): no valid syndrome (decode the instruction at ELR from guest
@@ -131,17 +148,16 @@ static enum arm_trap_result __attribute__((noinline)) handle_dabt_slow(struct vc
                                                                        uint64_t esr, bool full)
 {
     struct a64_mmio_access acc;
-    bool is_write = esr_dabt_wnr(esr);
     gpa_t pc_gpa;
     uint32_t *insn;
     if (esr_dabt_isv(esr) || esr_dabt_s1ptw(esr) ||
         !guest_va_to_gpa(sysreg_read(elr_el2), &pc_gpa) ||
         !(insn = vm_gpa_to_hva(v->vm, pc_gpa, 4)) ||
         a64_decode_mmio_insn(*insn, &acc) != A64_DECODE_OK || acc.writeback)
-        return apply_action(v, INJECT_FAULT, 0, is_write, sysreg_read(far_el2));
+        return apply_action(v, INJECT_FAULT, 0, esr_dabt_wnr(esr));
     if (!mmio_reg_ready(acc.reg, full))
         return TRAP_NEED_FULL;
-    return emulate_mmio(v, &acc);
+    return emulate_mmio(v, esr_dabt_from_access(&acc));
 }
 
 /* Data abort from EL0/EL1 that stage 2 did not map: MMIO or an abort for the guest. The hot
@@ -153,7 +169,7 @@ static enum arm_trap_result handle_dabt(struct vcpu *v, uint64_t esr, bool full)
         return handle_dabt_slow(v, esr, full);
     if (!mmio_reg_ready(acc.reg, full))
         return TRAP_NEED_FULL;
-    return emulate_mmio(v, &acc);
+    return emulate_mmio(v, esr);
 }
 
 /* The synchronous exceptions off the hot paths (HVC, data abort). */
@@ -169,7 +185,7 @@ static enum arm_trap_result __attribute__((noinline)) handle_sync_other(struct v
         return TRAP_RESUME;
     case ESR_EC_WFX: {
         struct vcpu_exit exit = { .kind = EXIT_WFI };
-        return apply_action(v, hyp_handle_exit(v, &exit), 4, false, 0);
+        return apply_action(v, hyp_handle_exit(v, &exit), 4, false);
     }
     case ESR_EC_SYS64: /* keel traps no system register it emulates: the guest sees UNDEF */
     default:

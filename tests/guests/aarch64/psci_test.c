@@ -1064,13 +1064,38 @@ static void section_mmio(void)
     uint64_t wx = 0;
     __asm__ volatile("ldrsb %w0, [%1]" : "=r"(wx) : "r"(VGICD_PRIO40) : "memory");
     check_eq((int64_t)wx, 0xffffffa0, "mmio: ldrsb w of 0xa0 is sign-extended to 32 bits only");
-    /* a load into xzr / wzr completes */
+    /* every form writes exactly the bits Arm ARM C6.2 says, whatever the destination held:
+       all-ones beforehand; a word with bit 31 set (bytes 40 and 43) */
+    uint32_t word = 0xa00000a0u;
+    mmio_write32(VGICD_PRIO40, word);
+    wx = UINT64_MAX;
+    __asm__ volatile("ldrb %w0, [%1]" : "+r"(wx) : "r"(VGICD_PRIO40) : "memory");
+    check_eq((int64_t)wx, 0xa0, "mmio: ldrb w clears bits 63:8");
+    sx = -1;
+    __asm__ volatile("ldrsw %0, [%1]" : "+r"(sx) : "r"(VGICD_PRIO40) : "memory");
+    check_eq(sx, (int64_t)(int32_t)word, "mmio: ldrsw x sign-extends the word");
+    wx = UINT64_MAX;
+    __asm__ volatile("ldr %w0, [%1]" : "+r"(wx) : "r"(VGICD_PRIO40) : "memory");
+    check_eq((int64_t)wx, (int64_t)word, "mmio: ldr w zero-extends the word");
+    /* x19-x29 hold the caller's values in C: a trap path that saves only the registers C may
+       clobber must save these too before it emulates into or from them */
+    register uint64_t r20 __asm__("x20") = UINT64_MAX;
+    register uint64_t r28 __asm__("x28") = 0x58;
+    __asm__ volatile("ldrsb %0, [%2]\n\tstrb %w1, [%2, #1]" : "+&r"(r20) : "r"(r28),
+                     "r"(VGICD_PRIO40) : "memory");
+    check_eq((int64_t)r20, (int64_t)(int8_t)0xa0, "mmio: ldrsb into x20");
+    check_eq((int64_t)((mmio_read32(VGICD_PRIO40) >> 8) & 0xff), 0x58, "mmio: strb from w28");
+    mmio_write32(VGICD_PRIO40, 0xa0);
+    /* a load into xzr / wzr completes and changes no register; a store of wzr stores 0 */
     struct exc_result e;
-    uint64_t v = 0;
+    uint64_t v = 0x1234;
     exc_arm();
-    __asm__ volatile("ldr wzr, [%0]" ::"r"(VGICD_GPA + 4) : "memory");
+    __asm__ volatile("ldr wzr, [%1]\n\tmov %0, %0" : "+r"(v) : "r"(VGICD_GPA + 4) : "memory");
     e = exc_disarm();
     check_eq(e.caught, 0, "mmio: ldr wzr of GICD_TYPER completes");
+    check_eq((int64_t)v, 0x1234, "mmio: ldr wzr changes no register");
+    __asm__ volatile("strb wzr, [%0]" ::"r"(VGICD_PRIO40 + 1) : "memory");
+    check_eq((int64_t)mmio_read32(VGICD_PRIO40), 0xa0, "mmio: strb wzr stores 0");
 
     /* what keel must refuse */
     exc_arm();
