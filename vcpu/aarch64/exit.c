@@ -132,14 +132,17 @@ static inline enum arm_trap_result emulate_mmio(struct vcpu *v, uint64_t esr)
        the device call: the empty asm hides that esr is unchanged, so GCC does not save
        six registers in the prologue to carry them. */
     __asm__("" : "+r"(esr));
-    reg = esr_dabt_srt(esr);
-    if (__builtin_expect(action == RESUME_NEXT, 1) && !esr_dabt_wnr(esr) && reg != 31) {
+    if (__builtin_expect(action != RESUME_NEXT, 0))
+        return apply_other_action(v, action, 4, esr_dabt_wnr(esr));
+    if (!esr_dabt_wnr(esr)) {
+        reg = esr_dabt_srt(esr);
         uint64_t value = exit.mmio.value;
         if (esr_dabt_sse(esr))
             value = a64_load_extend(value, 1u << esr_dabt_sas(esr), true, esr_dabt_sf(esr));
-        x[reg] = value;
+        if (reg != 31)
+            x[reg] = value;
     }
-    return apply_action(v, action, 4, esr_dabt_wnr(esr));
+    return apply_action(v, RESUME_NEXT, 4, false);
 }
 
 /* The rest of handle_dabt(): no valid syndrome (decode the instruction at ELR from guest
