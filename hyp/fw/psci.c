@@ -66,16 +66,16 @@ static bool entry_valid(struct vm *vm, gpa_t entry)
 
 /* ---- SMCCC architecture calls (DEN0028 "Arm Architecture Calls") ---- */
 
-static enum exit_action smccc_version(struct vcpu *v, uint64_t *x, uint64_t mask)
+static enum exit_action smccc_version(struct vcpu *v, uint64_t *x, uint32_t fid)
 {
     return smccc_ret(x, SMCCC_VERSION_1_1);
 }
 
 /* SMCCC_ARCH_FEATURES(arch_func_id): 0 for the calls in the table, NOT_SUPPORTED for the rest
    (ARCH_WORKAROUND_1/2/3, ARCH_SOC_ID: keel implements none of them). */
-static enum exit_action smccc_arch_features(struct vcpu *v, uint64_t *x, uint64_t mask)
+static enum exit_action smccc_arch_features(struct vcpu *v, uint64_t *x, uint32_t fid)
 {
-    const struct psci_fn *fn = psci_find_fn((uint32_t)smccc_arg(x, mask, 0));
+    const struct psci_fn *fn = psci_find_fn((uint32_t)smccc_arg(x, fid, 0));
     if (!fn || !(fn->queries & QUERY_ARCH_FEATURES))
         return smccc_ret(x, PSCI_NOT_SUPPORTED);
     return smccc_ret(x, fn->features);
@@ -83,7 +83,7 @@ static enum exit_action smccc_arch_features(struct vcpu *v, uint64_t *x, uint64_
 
 /* ---- PSCI (DEN0022 chapter 5) ---- */
 
-static enum exit_action psci_version(struct vcpu *v, uint64_t *x, uint64_t mask)
+static enum exit_action psci_version(struct vcpu *v, uint64_t *x, uint32_t fid)
 {
     return smccc_ret(x, PSCI_VERSION_1_1);
 }
@@ -91,18 +91,18 @@ static enum exit_action psci_version(struct vcpu *v, uint64_t *x, uint64_t mask)
 /* CPU_SUSPEND(power_state, entry_point_address, context_id). A standby state blocks until an
    interrupt and returns SUCCESS; a powerdown state blocks and resumes at the entry point with
    x0 = context_id (vCPU layer: resume_reset). Only power level 0 exists. */
-static enum exit_action psci_cpu_suspend(struct vcpu *v, uint64_t *x, uint64_t mask)
+static enum exit_action psci_cpu_suspend(struct vcpu *v, uint64_t *x, uint32_t fid)
 {
-    uint32_t power_state = (uint32_t)smccc_arg(x, mask, 0);
+    uint32_t power_state = (uint32_t)smccc_arg(x, fid, 0);
     uint32_t level = (power_state >> POWER_STATE_LEVEL_SHIFT) & POWER_STATE_LEVEL_MASK;
     if ((power_state & POWER_STATE_RESERVED) != 0 || level != POWER_LEVEL_CORE)
         return smccc_ret(x, PSCI_INVALID_PARAMETERS);
     if (power_state & POWER_STATE_TYPE_POWERDOWN) {
-        if (!entry_valid(v->vm, smccc_arg(x, mask, 1)))
+        if (!entry_valid(v->vm, smccc_arg(x, fid, 1)))
             return smccc_ret(x, PSCI_INVALID_ADDRESS);
         v->resume_reset = true;
-        v->resume_entry = smccc_arg(x, mask, 1);
-        v->resume_arg = smccc_arg(x, mask, 2);
+        v->resume_entry = smccc_arg(x, fid, 1);
+        v->resume_arg = smccc_arg(x, fid, 2);
     } else {
         v->resume_reset = false;
     }
@@ -112,7 +112,7 @@ static enum exit_action psci_cpu_suspend(struct vcpu *v, uint64_t *x, uint64_t m
 }
 
 /* CPU_OFF: the calling vCPU stops; there is no return on success. */
-static enum exit_action psci_cpu_off(struct vcpu *v, uint64_t *x, uint64_t mask)
+static enum exit_action psci_cpu_off(struct vcpu *v, uint64_t *x, uint32_t fid)
 {
     v->suspended = false;
     v->resume_reset = false;
@@ -123,16 +123,16 @@ static enum exit_action psci_cpu_off(struct vcpu *v, uint64_t *x, uint64_t mask)
 /* CPU_ON(target_cpu, entry_point_address, context_id). Checks in the order TF-A uses: target
    (INVALID_PARAMETERS), entry point (INVALID_ADDRESS), state (ALREADY_ON). keel starts the
    target at once, so ON_PENDING is never returned. */
-static enum exit_action psci_cpu_on(struct vcpu *v, uint64_t *x, uint64_t mask)
+static enum exit_action psci_cpu_on(struct vcpu *v, uint64_t *x, uint32_t fid)
 {
     struct vm *vm = v->vm;
-    struct vcpu *target = mpidr_to_vcpu(vm, smccc_arg(x, mask, 0));
-    gpa_t entry = smccc_arg(x, mask, 1);
+    struct vcpu *target = mpidr_to_vcpu(vm, smccc_arg(x, fid, 0));
+    gpa_t entry = smccc_arg(x, fid, 1);
     if (!target)
         return smccc_ret(x, PSCI_INVALID_PARAMETERS);
     if (!entry_valid(vm, entry))
         return smccc_ret(x, PSCI_INVALID_ADDRESS);
-    if (!vcpu_try_start(target, entry, smccc_arg(x, mask, 2)))
+    if (!vcpu_try_start(target, entry, smccc_arg(x, fid, 2)))
         return smccc_ret(x, PSCI_ALREADY_ON);
     return smccc_ret(x, PSCI_SUCCESS);
 }
@@ -141,17 +141,17 @@ static enum exit_action psci_cpu_on(struct vcpu *v, uint64_t *x, uint64_t mask)
    fields at levels >= lowest_affinity_level match the target's is not OFF, OFF when all such
    vCPUs are OFF, INVALID_PARAMETERS when none matches, the level is above 3 or target_affinity
    has bits outside the affinity fields. Fields below the level are ignored, as the spec says. */
-static enum exit_action psci_affinity_info(struct vcpu *v, uint64_t *x, uint64_t mask)
+static enum exit_action psci_affinity_info(struct vcpu *v, uint64_t *x, uint32_t fid)
 {
     struct vm *vm = v->vm;
-    uint64_t target = smccc_arg(x, mask, 0);
-    uint32_t level = (uint32_t)smccc_arg(x, mask, 1);
+    uint64_t target = smccc_arg(x, fid, 0);
+    uint32_t level = (uint32_t)smccc_arg(x, fid, 1);
     if (level > MPIDR_MAX_LEVEL || (target & ~MPIDR_AFF_MASK) != 0)
         return smccc_ret(x, PSCI_INVALID_PARAMETERS);
-    uint64_t aff_mask = affinity_mask(level);
+    uint64_t mask = affinity_mask(level);
     bool matched = false;
     for (uint32_t i = 0; i < vm->nr_vcpus; i++) {
-        if ((vcpu_mpidr_aff(i) & aff_mask) != (target & aff_mask))
+        if ((vcpu_mpidr_aff(i) & mask) != (target & mask))
             continue;
         matched = true;
         if (atomic_load(&vm->vcpus[i].state) != VCPU_OFF)
@@ -160,20 +160,20 @@ static enum exit_action psci_affinity_info(struct vcpu *v, uint64_t *x, uint64_t
     return smccc_ret(x, matched ? PSCI_AFFINITY_OFF : PSCI_INVALID_PARAMETERS);
 }
 
-static enum exit_action psci_migrate_info_type(struct vcpu *v, uint64_t *x, uint64_t mask)
+static enum exit_action psci_migrate_info_type(struct vcpu *v, uint64_t *x, uint32_t fid)
 {
     return smccc_ret(x, PSCI_TOS_NOT_PRESENT_MP);
 }
 
 /* SYSTEM_OFF: the calling VM shuts down (keel powers the machine off after the last VM). */
-static enum exit_action psci_system_off(struct vcpu *v, uint64_t *x, uint64_t mask)
+static enum exit_action psci_system_off(struct vcpu *v, uint64_t *x, uint32_t fid)
 {
     vm_request_stop(v->vm, VM_SHUTDOWN);
     return VM_STOP;
 }
 
 /* SYSTEM_RESET: the calling VM reboots. */
-static enum exit_action psci_system_reset(struct vcpu *v, uint64_t *x, uint64_t mask)
+static enum exit_action psci_system_reset(struct vcpu *v, uint64_t *x, uint32_t fid)
 {
     vm_request_stop(v->vm, VM_REBOOT);
     return VM_STOP;
@@ -181,9 +181,9 @@ static enum exit_action psci_system_reset(struct vcpu *v, uint64_t *x, uint64_t 
 
 /* SYSTEM_RESET2(reset_type, cookie): SYSTEM_WARM_RESET reboots the VM; a vendor-specific type
    is NOT_SUPPORTED, any other architectural type INVALID_PARAMETERS. */
-static enum exit_action psci_system_reset2(struct vcpu *v, uint64_t *x, uint64_t mask)
+static enum exit_action psci_system_reset2(struct vcpu *v, uint64_t *x, uint32_t fid)
 {
-    uint32_t reset_type = (uint32_t)smccc_arg(x, mask, 0);
+    uint32_t reset_type = (uint32_t)smccc_arg(x, fid, 0);
     if (reset_type & RESET2_VENDOR)
         return smccc_ret(x, PSCI_NOT_SUPPORTED);
     if (reset_type != RESET2_SYSTEM_WARM_RESET)
@@ -194,9 +194,9 @@ static enum exit_action psci_system_reset2(struct vcpu *v, uint64_t *x, uint64_t
 
 /* PSCI_FEATURES(psci_func_id): the entry's feature word for the PSCI functions in the table
    and SMCCC_VERSION, NOT_SUPPORTED for anything else. */
-static enum exit_action psci_features(struct vcpu *v, uint64_t *x, uint64_t mask)
+static enum exit_action psci_features(struct vcpu *v, uint64_t *x, uint32_t fid)
 {
-    const struct psci_fn *fn = psci_find_fn((uint32_t)smccc_arg(x, mask, 0));
+    const struct psci_fn *fn = psci_find_fn((uint32_t)smccc_arg(x, fid, 0));
     if (!fn || !(fn->queries & QUERY_PSCI_FEATURES))
         return smccc_ret(x, PSCI_NOT_SUPPORTED);
     return smccc_ret(x, fn->features);
@@ -258,5 +258,5 @@ enum exit_action fw_handle_call(struct vcpu *v, struct exit_fw_call *call)
     const struct psci_fn *fn = psci_find_fn(fid);
     if (__builtin_expect(fn == NULL, 0))
         return smccc_ret(call->regs, PSCI_NOT_SUPPORTED);
-    return fn->handler(v, call->regs, fid & SMCCC_CONV_64 ? UINT64_MAX : UINT32_MAX);
+    return fn->handler(v, call->regs, fid);
 }

@@ -71,11 +71,12 @@
 
 #define SMCCC_NR_ARGS 7 /* x1..x7 */
 
-/* Argument i (0 = x1 ... 6 = x7) of a call whose guest registers x0..x7 are `x`, masked with
-   `mask`: UINT32_MAX for an SMC32 ID (only W1..W7 count; the registers themselves are not
-   modified), UINT64_MAX for SMC64 (DEN0028 "SMC32/HVC32 argument passing"). */
-static inline uint64_t smccc_arg(const uint64_t *x, uint64_t mask, unsigned i)
+/* Argument i (0 = x1 ... 6 = x7) of the call `fid` whose guest registers x0..x7 are `x`: for an
+   SMC32 ID only W1..W7 count (bits 63:32 read as 0; the registers themselves are not
+   modified), for an SMC64 ID (bit 30) all of x1..x7. DEN0028 "SMC32/HVC32 argument passing". */
+static inline uint64_t smccc_arg(const uint64_t *x, uint32_t fid, unsigned i)
 {
+    uint64_t mask = fid & SMCCC_CONV_64 ? UINT64_MAX : UINT32_MAX;
     return i < SMCCC_NR_ARGS ? x[i + 1] & mask : 0;
 }
 
@@ -94,16 +95,16 @@ enum psci_fn_query {
 
 /* One implemented function, in one or both conventions (DEN0028 "SMC32/HVC32" and
    "SMC64/HVC64": bit 30 of the ID). A call with ID W0 is this function when
-   (W0 & ~id_ignore) == fid. The handler gets the guest's x0..x7 (`x`) and the argument mask of
-   the call's convention (smccc_arg), writes its result into x0 only (x1..x3 are preserved: no
-   function here returns more than one value) and returns the exit action. */
+   (W0 & ~id_ignore) == fid. The handler gets the guest's x0..x7 (`x`) and the call's ID (W0,
+   for smccc_arg), writes its result into x0 only (x1..x3 are preserved: no function here
+   returns more than one value) and returns the exit action. */
 struct psci_fn {
     uint32_t fid;       /* the function ID; for both conventions the SMC32 one (bit 30 clear) */
     uint32_t id_ignore; /* ID bits a call may differ in: PSCI_ONE_CONV or PSCI_BOTH_CONVS */
     uint32_t queries;   /* enum psci_fn_query bits */
     uint32_t features;  /* the FEATURES answer (>= 0) */
     const char *name;
-    enum exit_action (*handler)(struct vcpu *v, uint64_t *x, uint64_t mask);
+    enum exit_action (*handler)(struct vcpu *v, uint64_t *x, uint32_t fid);
 };
 
 #define PSCI_ONE_CONV 0u              /* exactly this ID */
