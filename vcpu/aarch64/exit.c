@@ -6,11 +6,16 @@
  * handler; a class keel does not emulate becomes an exception injected into the guest's EL1
  * (UNDEF or an abort with the right ESR_EL1/FAR_EL1), never a hypervisor panic.
  */
+#include <stddef.h>
 #include <keel/exit.h>
 #include <keel/vm.h>
 #include "arm_vcpu.h"
 #include "esr.h"
 #include "sysreg.h"
+
+/* The ctx the vectors find in TPIDR_EL2 is the vCPU itself (arm_vcpu_trap, arm_trapping_vcpu). */
+_Static_assert(offsetof(struct vcpu, arch) == 0 && offsetof(struct vcpu_arch, ctx) == 0,
+               "struct arm_ctx must start struct vcpu");
 
 void arm_inject_sync(struct vcpu *v, uint64_t esr, uint64_t far, bool has_far)
 {

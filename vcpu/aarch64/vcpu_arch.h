@@ -71,9 +71,10 @@ void arm_vgic_sync(struct vcpu *v);
 #define ARM_PPI_VTIMER 27
 struct vcpu;
 bool arm_vtimer_line(struct vcpu *v);
-/* The vCPU whose exit this core is handling: TPIDR_EL2 holds its ctx (the first member of
-   struct vcpu_arch, itself first in struct vcpu) from arm_vcpu_enter() on. For device models
-   reached through an MMIO exit; cheaper than current_vcpu(). Trap context only. */
+/* The vCPU whose exit this core is handling: TPIDR_EL2 (Arm ARM D19 "TPIDR_EL2") holds its ctx,
+   the first member of struct vcpu_arch, itself first in struct vcpu (asserted in exit.c), from
+   arm_vcpu_enter() on. For device models reached through an MMIO exit; cheaper than
+   current_vcpu(). Trap context only. */
 static inline struct vcpu *arm_trapping_vcpu(void)
 {
     uint64_t ctx;
