@@ -85,13 +85,24 @@ static enum mmio_status gicd_read(void *dev, uint64_t offset, uint32_t width, ui
     return vgicd_read(&p->gicd, arm_trapping_vcpu()->id, offset, width, value);
 }
 
+static enum mmio_status gicd_read_unlocked(const void *dev, uint64_t offset, uint32_t width,
+                                           uint64_t *value)
+{
+    const struct vplat_arm *p = dev;
+    return vgicd_read_unlocked(&p->gicd, arm_trapping_vcpu()->id, offset, width, value);
+}
+
 static enum mmio_status gicd_write(void *dev, uint64_t offset, uint32_t width, uint64_t value)
 {
     struct vplat_arm *p = dev;
     return vgicd_write(&p->gicd, arm_trapping_vcpu()->id, offset, width, value);
 }
 
-static const struct vdev_ops gicd_ops = { .read = gicd_read, .write = gicd_write };
+static const struct vdev_ops gicd_ops = {
+    .read = gicd_read,
+    .write = gicd_write,
+    .read_unlocked = gicd_read_unlocked,
+};
 
 /* A UARTDR read takes a byte out of the receive FIFO: top the FIFO up from the VM's console
    queue. Out of line, so that every other register is a plain tail call into the model. */

@@ -425,25 +425,45 @@ static bool access_ok(const struct vgicd *d, uint32_t vcpu, uint64_t offset, uin
     return width == 1 && byte_accessible((uint32_t)offset);
 }
 
+enum mmio_status vgicd_read_unlocked(const struct vgicd *d, uint32_t vcpu, uint64_t offset,
+                                     uint32_t width, uint64_t *value)
+{
+    uint32_t off = (uint32_t)offset;
+    uint32_t v;
+
+    if (!access_ok(d, vcpu, offset, width)) {
+        return MMIO_BAD_ACCESS;
+    }
+    /* only words fixed by vgicd_init: nothing else writes them */
+    if (off == VGICD_TYPER) {
+        v = d->typer;
+    } else if (off == VGICD_IIDR) {
+        v = VGICD_IIDR_VALUE;
+    } else if (off >= VGICD_IGROUPR && off < VGICD_ISENABLER) {
+        v = 0; /* IGROUPR: everything is Group 0 */
+    } else if (off >= VGICD_PIDR4) {
+        v = gicd_id[(off - VGICD_PIDR4) >> 2];
+    } else {
+        return MMIO_NEEDS_LOCK;
+    }
+    *value = v;
+    return MMIO_OK;
+}
+
 enum mmio_status vgicd_read(struct vgicd *d, uint32_t vcpu, uint64_t offset, uint32_t width,
                             uint64_t *value)
 {
     uint32_t off = (uint32_t)offset;
     uint32_t v = 0;
+    enum mmio_status st = vgicd_read_unlocked(d, vcpu, offset, width, value);
 
-    if (!access_ok(d, vcpu, offset, width)) {
-        return MMIO_BAD_ACCESS;
+    if (st != MMIO_NEEDS_LOCK) {
+        return st;
     }
     if (off < VGICD_IGROUPR) {
-        if (off == VGICD_TYPER) {
-            v = d->typer;
-        } else if (off == VGICD_CTLR) {
+        if (off == VGICD_CTLR) {
             v = d->enabled ? VGICD_CTLR_ENABLE : 0;
-        } else if (off == VGICD_IIDR) {
-            v = VGICD_IIDR_VALUE;
         }
-    } else if (off < VGICD_ISENABLER) {
-        v = 0; /* IGROUPR: everything is Group 0 */
     } else if (off < VGICD_IPRIORITYR) {
         v = read_bitmap(d, vcpu, (enum bitmap_reg)((off - VGICD_ISENABLER) >> 7),
                         (off & 0x7fu) >> 2);
@@ -453,8 +473,6 @@ enum mmio_status vgicd_read(struct vgicd *d, uint32_t vcpu, uint64_t offset, uin
         }
     } else if (off < VGICD_IMPDEF) {
         v = read_icfgr(d, (off - VGICD_ICFGR) >> 2);
-    } else if (off >= VGICD_PIDR4) {
-        v = gicd_id[(off - VGICD_PIDR4) >> 2];
     }
     *value = v;
     return MMIO_OK;

@@ -190,6 +190,16 @@ enum mmio_status vgicd_read(struct vgicd *d, uint32_t vcpu, uint64_t offset, uin
                             uint64_t *value);
 
 /*
+ * vgicd_read() for the registers whose value vgicd_init() fixes (TYPER, IIDR, IGROUPR, the
+ * peripheral and component IDs), safe without the caller's serialisation: it reads only
+ * fields no other call writes (struct vdev_ops read_unlocked). Same arguments, checks and
+ * MMIO_BAD_ACCESS cases as vgicd_read(); MMIO_NEEDS_LOCK, with *value untouched, for every other
+ * register. IHI 0048B 4.3.2, 4.3.3, 4.3.4, 4.3.15.
+ */
+enum mmio_status vgicd_read_unlocked(const struct vgicd *d, uint32_t vcpu, uint64_t offset,
+                                     uint32_t width, uint64_t *value);
+
+/*
  * Emulate a guest write of the low `width` bytes of `value` at byte `offset` by vCPU
  * `vcpu` (IHI 0048B 4.3); may call kick. Same width/offset rules and errors as vgicd_read.
  */
