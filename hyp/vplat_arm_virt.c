@@ -104,33 +104,12 @@ static const struct vdev_ops gicd_ops = {
     .read_unlocked = gicd_read_unlocked,
 };
 
-/* A UARTDR read takes a byte out of the receive FIFO: top the FIFO up from the VM's console
-   queue. Out of line, so that every other register is a plain tail call into the model. */
-static enum mmio_status __attribute__((noinline))
-uart_read_data(struct vplat_arm *p, uint32_t width, uint64_t *value)
+/* Console input waiting for the UART, pulled by the model when its FIFO has room. */
+static int uart_pull(void *ctx)
 {
-    enum mmio_status st = vpl011_ops.read(&p->uart, VPL011_DR, width, value);
-    int c;
-    while (vpl011_rx_room(&p->uart) && (c = vm_console_getc(p->vm)) >= 0)
-        vpl011_rx_push(&p->uart, (uint8_t)c);
-    return st;
+    struct vplat_arm *p = ctx;
+    return vm_console_getc(p->vm);
 }
-
-static enum mmio_status uart_read(void *dev, uint64_t offset, uint32_t width, uint64_t *value)
-{
-    struct vplat_arm *p = dev;
-    if (offset == VPL011_DR)
-        return uart_read_data(p, width, value);
-    return vpl011_ops.read(&p->uart, offset, width, value);
-}
-
-static enum mmio_status uart_write(void *dev, uint64_t offset, uint32_t width, uint64_t value)
-{
-    struct vplat_arm *p = dev;
-    return vpl011_ops.write(&p->uart, offset, width, value);
-}
-
-static const struct vdev_ops uart_ops = { .read = uart_read, .write = uart_write };
 
 int vplat_create(struct vm *vm, char *err, size_t errlen)
 {
@@ -139,7 +118,7 @@ int vplat_create(struct vm *vm, char *err, size_t errlen)
     vm->vplat = p;
     vm->doorbell = &p->doorbell;
     vplat_reset(vm);
-    if (vm_add_mmio(vm, VPLAT_UART_GPA, VPL011_WINDOW_SIZE, &uart_ops, p) ||
+    if (vm_add_mmio(vm, VPLAT_UART_GPA, VPL011_WINDOW_SIZE, &vpl011_ops, &p->uart) ||
         vm_add_mmio(vm, VPLAT_GICD_GPA, VGICD_WINDOW_SIZE, &gicd_ops, p) ||
         vm_add_mmio(vm, VPLAT_DOORBELL_GPA, DOORBELL_WINDOW_SIZE, &doorbell_ops, &p->doorbell)) {
         ksnprintf(err, errlen, "VM '%s': its RAM, shmem or a pass-through window overlaps the GIC, UART or doorbell windows at 0x08000000-0x09010fff",
@@ -158,7 +137,7 @@ int vplat_create(struct vm *vm, char *err, size_t errlen)
 void vplat_reset(struct vm *vm)
 {
     struct vplat_arm *p = vm->vplat;
-    vpl011_init(&p->uart, uart_tx, uart_irq, p);
+    vpl011_init(&p->uart, uart_tx, uart_irq, uart_pull, p);
     vgicd_init(&p->gicd, VPLAT_NR_SPIS, vm->nr_vcpus, gicd_kick, p);
     doorbell_init(&p->doorbell, vm->id, doorbell_ring, doorbell_irq, p);
 }

@@ -38,11 +38,16 @@ static uint32_t rx_trigger(const struct vpl011 *u)
     return eighths[(u->ifls >> VPL011_IFLS_RX_SHIFT) & 7u] * (VPL011_RX_FIFO_SIZE / 8u);
 }
 
-/* Drive the combined interrupt output; the callback sees level changes only. */
+static uint32_t read_fr(const struct vpl011 *u);
+
+/* Drive the combined interrupt output; the callback sees level changes only. Every path that
+   changes the model ends here, so this is also where UARTFR is published for read_unlocked
+   (it depends on rx_count, lcr_h and fr_modem). */
 static void update_irq(struct vpl011 *u)
 {
     bool level = (u->ris & u->imsc) != 0;
 
+    __atomic_store_n(&u->fr, (uint16_t)read_fr(u), __ATOMIC_RELAXED);
     if (level != u->irq_level) {
         u->irq_level = level;
         if (u->irq != NULL) {
@@ -123,15 +128,17 @@ static void update_modem_inputs(struct vpl011 *u)
 }
 
 void vpl011_init(struct vpl011 *u, void (*tx)(void *ctx, uint8_t byte),
-                 void (*irq)(void *ctx, bool level), void *ctx)
+                 void (*irq)(void *ctx, bool level), int (*rx_pull)(void *ctx), void *ctx)
 {
     *u = (struct vpl011){
         .tx = tx,
         .irq = irq,
+        .rx_pull = rx_pull,
         .ctx = ctx,
         .cr = VPL011_CR_RESET,
         .ifls = VPL011_IFLS_RESET,
     };
+    u->fr = (uint16_t)read_fr(u);
 }
 
 bool vpl011_rx_room(const struct vpl011 *u)
@@ -158,6 +165,8 @@ bool vpl011_irq_level(const struct vpl011 *u)
 
 static uint32_t read_dr(struct vpl011 *u)
 {
+    int c;
+
     if (u->rx_count == 0) {
         return u->rx_last;
     }
@@ -169,6 +178,10 @@ static uint32_t read_dr(struct vpl011 *u)
     }
     if (u->rx_count == 0) {
         u->ris &= (uint16_t)~VPL011_INT_RT;
+    }
+    /* the FIFO has room again: top it up with input that waited for it */
+    while (u->rx_pull != NULL && vpl011_rx_room(u) && (c = u->rx_pull(u->ctx)) >= 0) {
+        (void)rx_enqueue(u, (uint8_t)c);
     }
     update_irq(u);
     return u->rx_last;
@@ -339,7 +352,39 @@ static enum mmio_status vpl011_write(void *dev, uint64_t offset, uint32_t width,
     return MMIO_OK;
 }
 
+/*
+ * UARTFR and the identification registers without the caller's lock: a read of either changes
+ * nothing, FR is the one field `fr` that every locked path republishes with one atomic store
+ * (update_irq), and the IDs are constants. The value is one FR held at some instant between
+ * the guest's trap and its return, as a locked read would give. Other registers:
+ * MMIO_NEEDS_LOCK (UARTDR pops the FIFO; the rest are not kept for unlocked readers).
+ */
+static enum mmio_status vpl011_read_unlocked(const void *dev, uint64_t offset, uint32_t width,
+                                             uint64_t *value)
+{
+    const struct vpl011 *u = dev;
+    uint32_t v;
+
+    if ((width != 1 && width != 2 && width != 4) || (offset & 3u) != 0 ||
+        offset >= VPL011_WINDOW_SIZE) {
+        return MMIO_BAD_ACCESS;
+    }
+    if (offset == VPL011_FR) {
+        v = __atomic_load_n(&u->fr, __ATOMIC_RELAXED);
+    } else if (offset >= VPL011_PERIPH_ID0) {
+        v = pl011_id[(offset - VPL011_PERIPH_ID0) >> 2];
+    } else {
+        return MMIO_NEEDS_LOCK;
+    }
+    if (width < 4) {
+        v &= (1u << (8u * width)) - 1u;
+    }
+    *value = v;
+    return MMIO_OK;
+}
+
 const struct vdev_ops vpl011_ops = {
     .read = vpl011_read,
     .write = vpl011_write,
+    .read_unlocked = vpl011_read_unlocked,
 };

@@ -11,7 +11,20 @@ struct harness {
     unsigned tx_count;
     unsigned irq_calls;
     bool irq_level;
+    const char *input; /* what rx_pull hands out, NUL-terminated (NULL: none) */
+    unsigned pulls;
 };
+
+static int on_pull(void *ctx)
+{
+    struct harness *h = ctx;
+
+    h->pulls++;
+    if (h->input == NULL || *h->input == '\0') {
+        return -1;
+    }
+    return (uint8_t)*h->input++;
+}
 
 static void on_tx(void *ctx, uint8_t byte)
 {
@@ -35,7 +48,7 @@ static void on_irq(void *ctx, bool level)
 static void setup(struct harness *h)
 {
     memset(h, 0, sizeof(*h));
-    vpl011_init(&h->uart, on_tx, on_irq, h);
+    vpl011_init(&h->uart, on_tx, on_irq, on_pull, h);
 }
 
 /* Linux's amba-pl011 ("arm,pl011") accesses every register with readw/writew. */
@@ -410,7 +423,7 @@ static void test_null_callbacks(void)
     struct vpl011 u;
     uint64_t v;
 
-    vpl011_init(&u, NULL, NULL, NULL);
+    vpl011_init(&u, NULL, NULL, NULL, NULL);
     KTEST_EQ(vpl011_ops.write(&u, VPL011_IMSC, 4, 0x7ff), MMIO_OK);
     KTEST_EQ(vpl011_ops.write(&u, VPL011_DR, 4, 'a'), MMIO_OK);
     KTEST_CHECK(vpl011_irq_level(&u));
@@ -547,6 +560,95 @@ static void test_random_traffic(void)
     KTEST_CHECK(h.tx_count > 0);
 }
 
+/* UARTDR reads top the FIFO up from rx_pull while it has room, and only then. */
+static void test_rx_pull(void)
+{
+    struct harness h;
+
+    setup(&h);
+    wrw(&h, VPL011_CR, VPL011_CR_UARTEN | VPL011_CR_RXE | VPL011_CR_TXE);
+    h.input = "bcd";
+    KTEST_CHECK(vpl011_rx_push(&h.uart, 'a')); /* FIFOs off: one byte fills the holding register */
+    KTEST_EQ(h.pulls, 0);                       /* pushing never pulls */
+    KTEST_EQ(rd(&h, VPL011_DR) & 0xff, 'a');
+    KTEST_EQ(h.pulls, 1);                       /* room for one again: one pulled */
+    KTEST_EQ(rd(&h, VPL011_FR) & VPL011_FR_RXFE, 0);
+    KTEST_EQ(rd(&h, VPL011_DR) & 0xff, 'b');
+    KTEST_EQ(rd(&h, VPL011_DR) & 0xff, 'c');
+    KTEST_EQ(rd(&h, VPL011_DR) & 0xff, 'd');
+    KTEST_EQ(rd(&h, VPL011_FR) & VPL011_FR_RXFE, VPL011_FR_RXFE);
+    unsigned pulls = h.pulls;
+    KTEST_EQ(rd(&h, VPL011_DR) & 0xff, 'd');    /* empty: the last byte again, no pull */
+    KTEST_EQ(h.pulls, pulls);
+    /* with the FIFO on, one read tops it up with everything that waits */
+    wrw(&h, VPL011_LCR_H, VPL011_LCR_H_FEN);
+    h.input = "0123456789";
+    KTEST_CHECK(vpl011_rx_push(&h.uart, 'x'));
+    KTEST_EQ(rd(&h, VPL011_DR) & 0xff, 'x');
+    for (const char *c = "0123456789"; *c; c++)
+        KTEST_EQ(rd(&h, VPL011_DR) & 0xff, (uint32_t)*c);
+    KTEST_EQ(rd(&h, VPL011_FR) & VPL011_FR_RXFE, VPL011_FR_RXFE);
+}
+
+/* read_unlocked never changes the model and agrees with read whenever it answers, in states
+   reached by random traffic, for every register and width. */
+static void test_read_unlocked_agrees(void)
+{
+    static const uint32_t widths[] = {1, 2, 4, 8};
+    struct harness h;
+    uint32_t seed = 777;
+    unsigned answered = 0, deferred = 0;
+
+    setup(&h);
+    for (unsigned step = 0; step < 4000; step++) {
+        uint64_t v = 0;
+
+        seed = seed * 1103515245u + 12345u;
+        uint32_t r = seed >> 1;
+        uint64_t offset = (r >> 4) & 0xffcu;
+        if ((r & 3u) == 0) {
+            (void)vpl011_rx_push(&h.uart, (uint8_t)(r >> 11));
+        } else if ((r & 3u) == 1) {
+            (void)vpl011_ops.read(&h.uart, offset & 0x4c, 4, &v);
+        } else {
+            (void)vpl011_ops.write(&h.uart, offset & 0x4c, 4, r >> 11);
+        }
+        for (uint64_t off = 0; off <= VPL011_WINDOW_SIZE; off += (off < 0x50 ? 2 : 0x3e)) {
+            for (unsigned k = 0; k < 4; k++) {
+                struct vpl011 before, locked;
+                uint64_t got = 0x5a5a, want = 0xa5a5;
+                enum mmio_status st;
+
+                memcpy(&before, &h.uart, sizeof(before));
+                st = vpl011_ops.read_unlocked(&h.uart, off, widths[k], &got);
+                if (memcmp(&before, &h.uart, sizeof(before)) != 0) {
+                    KTEST_CHECK(!"read_unlocked changed the model");
+                    return;
+                }
+                if (st == MMIO_NEEDS_LOCK) {
+                    KTEST_EQ(got, 0x5a5a);
+                    deferred++;
+                    continue;
+                }
+                memcpy(&locked, &h.uart, sizeof(locked));
+                locked.rx_pull = NULL; /* a locked read must not pull from the harness's input */
+                if (st != vpl011_ops.read(&locked, off, widths[k], &want) ||
+                    (st == MMIO_OK && got != want)) {
+                    KTEST_CHECK(!"read_unlocked disagrees with read");
+                    return;
+                }
+                answered++;
+            }
+        }
+    }
+    KTEST_CHECK(answered > 0 && deferred > 0);
+    /* FR is answered unlocked (the register drivers poll), DR never */
+    uint64_t v = 0;
+    KTEST_EQ(vpl011_ops.read_unlocked(&h.uart, VPL011_FR, 2, &v), MMIO_OK);
+    KTEST_EQ(vpl011_ops.read_unlocked(&h.uart, VPL011_DR, 4, &v), MMIO_NEEDS_LOCK);
+    KTEST_EQ(vpl011_ops.read_unlocked(&h.uart, VPL011_FR + 1, 1, &v), MMIO_BAD_ACCESS);
+}
+
 int main(void)
 {
     KTEST_RUN(test_id_registers);
@@ -565,5 +667,7 @@ int main(void)
     KTEST_RUN(test_bad_access);
     KTEST_RUN(test_linux_driver_sequence);
     KTEST_RUN(test_random_traffic);
+    KTEST_RUN(test_rx_pull);
+    KTEST_RUN(test_read_unlocked_agrees);
     return ktest_summary();
 }

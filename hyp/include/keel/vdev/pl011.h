@@ -139,6 +139,7 @@ enum {
 struct vpl011 {
     void (*tx)(void *ctx, uint8_t byte); /* transmitted byte (may be NULL: discarded) */
     void (*irq)(void *ctx, bool level);  /* interrupt line change (may be NULL) */
+    int (*rx_pull)(void *ctx);           /* next input byte or -1, after UARTDR reads (may be NULL) */
     void *ctx;
     uint8_t rx_fifo[VPL011_RX_FIFO_SIZE];
     uint8_t rx_head;  /* index of the oldest received byte */
@@ -155,6 +156,8 @@ struct vpl011 {
     uint16_t imsc;
     uint16_t ris;       /* raw interrupt status */
     uint16_t fr_modem;  /* modem input bits of UARTFR (VPL011_FR_MODEM) */
+    uint16_t fr;        /* UARTFR as a read returns it, stored again (one atomic store) after
+                           every change: what read_unlocked answers from */
     bool irq_level;     /* level last reported through irq */
 };
 
@@ -163,11 +166,13 @@ struct vpl011 {
  * UARTIFLS = 0x12, UARTLCR_H = UARTIMSC = UARTRIS = 0, FIFOs off and empty) and attach
  * the callbacks. `tx` receives each byte the guest transmits; `irq` is called with the
  * new level only when the interrupt output changes (it is low after init and init does
- * not call it). Both run in the caller's context during an MMIO access or rx_push and may
- * be NULL. No errors.
+ * not call it); `rx_pull` is asked for more input after each UARTDR read (a byte left the
+ * FIFO): it returns the next byte waiting for the receiver, or -1 when there is none, and is
+ * called while the FIFO has room. All run in the caller's context during an MMIO access or
+ * rx_push and may be NULL. No errors.
  */
 void vpl011_init(struct vpl011 *u, void (*tx)(void *ctx, uint8_t byte),
-                 void (*irq)(void *ctx, bool level), void *ctx);
+                 void (*irq)(void *ctx, bool level), int (*rx_pull)(void *ctx), void *ctx);
 
 /*
  * Deliver one byte from the console to the receiver (TRM "UART receive FIFO"); may call
@@ -192,6 +197,8 @@ bool vpl011_irq_level(const struct vpl011 *u);
  * comment: 4- and 2-byte accesses to any register, 1-byte reads of any register and
  * 1-byte writes of UARTDR, 4-byte-aligned offsets below VPL011_WINDOW_SIZE; everything
  * else is MMIO_BAD_ACCESS. Reading UARTDR pops the receive FIFO; writing it transmits.
+ * read_unlocked answers UARTFR (polled by every driver before each byte it sends) and the
+ * identification registers without the caller's lock; every other register: MMIO_NEEDS_LOCK.
  */
 extern const struct vdev_ops vpl011_ops;
 
