@@ -22,6 +22,42 @@ bool sched_take_resched(void)
     return atomic_exchange(&resched[this_pcpu()->index], 0) != 0;
 }
 
+uint64_t sched_blocked_wake(struct vcpu *skip, uint64_t (*wake)(struct vcpu *w, uint64_t now),
+                            uint64_t now)
+{
+    uint32_t me = this_pcpu()->index;
+    uint64_t earliest = UINT64_MAX;
+    for (uint32_t i = 0; i < nr_vms; i++) {
+        if (atomic_load(&vms[i].state) != VM_RUNNING)
+            continue;
+        for (uint32_t j = 0; j < vms[i].nr_vcpus; j++) {
+            struct vcpu *w = &vms[i].vcpus[j];
+            if (w == skip || w->pcpu != me || atomic_load(&w->state) != VCPU_BLOCKED)
+                continue;
+            uint64_t d = wake(w, now);
+            if (d < earliest)
+                earliest = d;
+        }
+    }
+    return earliest;
+}
+
+/* Per hart: its running vCPU's turn is over (own hart only). */
+static bool turn_over[KEEL_MAX_HARTS];
+
+void sched_end_turn(void)
+{
+    turn_over[this_pcpu()->index] = true;
+}
+
+bool sched_take_turn_end(void)
+{
+    bool *over = &turn_over[this_pcpu()->index];
+    bool was = *over;
+    *over = false;
+    return was;
+}
+
 static bool all_vms_shut_down(void)
 {
     for (uint32_t i = 0; i < nr_vms; i++)

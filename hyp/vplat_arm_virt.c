@@ -139,6 +139,10 @@ void vplat_reset(struct vm *vm)
     struct vplat_arm *p = vm->vplat;
     vpl011_init(&p->uart, uart_tx, uart_irq, uart_pull, p);
     vgicd_init(&p->gicd, VPLAT_NR_SPIS, vm->nr_vcpus, gicd_kick, p);
+    /* the virtual timer's PPI goes from the physical GIC straight to a list register
+       (vcpu/aarch64/vgic.c); the model keeps its enable bit and priority */
+    for (uint32_t i = 0; i < vm->nr_vcpus; i++)
+        vgicd_set_hw(&p->gicd, i, ARM_PPI_VTIMER, true);
     doorbell_init(&p->doorbell, vm->id, doorbell_ring, doorbell_irq, p);
 }
 

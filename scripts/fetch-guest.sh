@@ -307,6 +307,13 @@ else
     cpus=$(grep -c '^processor' /proc/cpuinfo)
 fi
 echo "keel-guest: cpus $cpus"
+# a task pinned to each CPU in turn reports the CPU it ran on (field 39 of /proc/self/stat)
+i=0
+while [ $i -lt $cpus ]; do
+    ran=$(taskset -c $i cut -d' ' -f39 /proc/self/stat 2>/dev/null)
+    echo "keel-guest: task for cpu $i ran on cpu ${ran:-none}"
+    i=$((i + 1))
+done
 
 # elapsed time of "sleep 1" from /proc/uptime (centiseconds)
 uptime_cs() {

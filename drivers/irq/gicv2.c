@@ -2,12 +2,14 @@
 /* Physical GICv2 access (Arm IHI 0048B chapter 4: distributor, CPU interface; chapter 5: GICH). */
 #include "gicv2.h"
 
-enum { GICD_CTLR = 0x000, GICD_IGROUPR = 0x080, GICD_ISENABLER = 0x100, GICD_IPRIORITYR = 0x400,
+enum { GICD_CTLR = 0x000, GICD_IGROUPR = 0x080, GICD_ISENABLER = 0x100,
+       GICD_ICPENDR = 0x280, GICD_ISACTIVER = 0x300, GICD_ICACTIVER = 0x380, GICD_IPRIORITYR = 0x400,
        GICD_ITARGETSR = 0x800, GICD_SGIR = 0xf00 };
 enum { GICC_CTLR = 0x00, GICC_PMR = 0x04, GICC_BPR = 0x08, GICC_IAR = 0x0c, GICC_EOIR = 0x10,
        GICC_DIR = 0x1000 };
 
 static hpa_t gicd_base, gicc_base, gich_base;
+static uint32_t nr_lrs; /* GICH_VTR.ListRegs + 1, the same on every core */
 
 static volatile uint32_t *reg32(hpa_t base, uint64_t off)
 {
@@ -32,8 +34,10 @@ void gicv2_init_cpu(hpa_t gicc, hpa_t gich)
     *reg32(gicc, GICC_PMR) = 0xff;
     *reg32(gicc, GICC_BPR) = 0;
     *reg32(gicc, GICC_CTLR) = 1u | 2u | (1u << 9); /* EnableGrp0/Grp1, EOImode */
-    if (gich)
+    if (gich) {
         *reg32(gich, GICH_HCR) = 0;
+        nr_lrs = (*reg32(gich, GICH_VTR) & 0x3fu) + 1;
+    }
 }
 
 void gicv2_enable(uint32_t intid, uint32_t cpu_id)
@@ -44,6 +48,17 @@ void gicv2_enable(uint32_t intid, uint32_t cpu_id)
     if (intid >= 32)
         *reg8(gicd_base, GICD_ITARGETSR + intid) = (uint8_t)(1u << cpu_id);
     *reg32(gicd_base, GICD_ISENABLER + 4 * (intid / 32)) = 1u << (intid % 32);
+}
+
+void gicv2_clear_pending(uint32_t intid)
+{
+    *reg32(gicd_base, GICD_ICPENDR + 4 * (intid / 32)) = 1u << (intid % 32);
+}
+
+void gicv2_set_active(uint32_t intid, bool active)
+{
+    *reg32(gicd_base, (active ? GICD_ISACTIVER : GICD_ICACTIVER) + 4 * (intid / 32)) =
+        1u << (intid % 32);
 }
 
 uint32_t gicv2_ack(void)
@@ -98,5 +113,5 @@ void gich_write_lr(uint32_t n, uint32_t value)
 
 uint32_t gich_nr_lrs(void)
 {
-    return (gich_read(GICH_VTR) & 0x3fu) + 1;
+    return nr_lrs;
 }

@@ -19,6 +19,15 @@ void gicv2_init_cpu(hpa_t gicc, hpa_t gich);
    `cpu_id` (0..7). PPIs/SGIs are banked: call on the core that wants them. */
 void gicv2_enable(uint32_t intid, uint32_t cpu_id);
 
+/* Clear the pending state of `intid` (GICD_ICPENDRn, IHI 0048B 4.3.8; banked for PPIs: this
+   core's). A level interrupt whose line is still high stays pending. */
+void gicv2_clear_pending(uint32_t intid);
+
+/* Set (`active`) or clear the active state of `intid` (GICD_ISACTIVERn/ICACTIVERn, IHI 0048B
+   4.3.9/4.3.10; banked for PPIs: this core's). An active interrupt is not signalled again until
+   it is deactivated, whatever its line does. */
+void gicv2_set_active(uint32_t intid, bool active);
+
 /* Acknowledge (GICC_IAR): the raw IAR value; (iar & 0x3ff) is the interrupt ID. */
 uint32_t gicv2_ack(void);
 /* Priority drop (GICC_EOIR) of an acknowledged interrupt. */
@@ -48,7 +57,7 @@ uint32_t gich_read(enum gich_reg reg);
 void gich_write(enum gich_reg reg, uint32_t value);
 uint32_t gich_read_lr(uint32_t n);
 void gich_write_lr(uint32_t n, uint32_t value);
-/* Number of list registers (GICH_VTR.ListRegs + 1). */
+/* Number of list registers (GICH_VTR.ListRegs + 1, read once by gicv2_init_cpu()). */
 uint32_t gich_nr_lrs(void);
 
 #endif

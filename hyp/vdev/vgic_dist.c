@@ -75,10 +75,11 @@ static uint32_t spi_ready(const struct vgicd *d, uint32_t w)
     return spi_pending_word(d, w) & d->spi_enabled[w] & ~d->spi_active[w];
 }
 
-/* Private interrupts of one vCPU that could be forwarded; SGIs count per source. */
+/* Private interrupts of one vCPU that could be forwarded; SGIs count per source. Hardware-backed
+   PPIs never are: the hypervisor lists them itself. */
 static uint32_t private_ready(const struct vgicd_cpu *c)
 {
-    uint32_t ready = (c->pending | c->level) & c->enabled & ~c->active & PPI_MASK;
+    uint32_t ready = (c->pending | c->level) & c->enabled & ~c->active & ~c->hw & PPI_MASK;
 
     if (c->pending & SGI_MASK) {
         for (uint32_t i = 0; i < VGICD_NR_SGIS; i++) {
@@ -250,8 +251,12 @@ static void write_bitmap(struct vgicd *d, uint32_t vcpu, enum bitmap_reg reg, ui
     }
     word = state_word(d, vcpu, reg, n);
     before = ready_word(d, vcpu, n);
-    /* Banked SGI bits: enables RAO/WI, pending WI (CPENDSGIR/SPENDSGIR instead). */
+    /* Banked SGI bits: enables RAO/WI, pending WI (CPENDSGIR/SPENDSGIR instead). Pending and
+       active bits of hardware-backed PPIs are the physical interrupt's: WI. */
     bits = n == 0 ? v & PPI_MASK : v;
+    if (n == 0 && reg != BITMAP_SET_ENABLE && reg != BITMAP_CLEAR_ENABLE) {
+        bits &= ~d->cpu[vcpu].hw;
+    }
     if (reg % 2u == 0) {
         *word |= bits;
     } else {
@@ -558,7 +563,7 @@ void vgicd_set_level(struct vgicd *d, uint32_t vcpu, uint32_t irq, bool level)
         }
         return;
     }
-    if (!irq_lookup(d, vcpu, irq, &r)) {
+    if (!irq_lookup(d, vcpu, irq, &r) || (r.n == 0 && r.hw)) {
         return;
     }
     before = ready_word(d, vcpu, r.n);
@@ -583,6 +588,16 @@ void vgicd_set_hw(struct vgicd *d, uint32_t vcpu, uint32_t irq, bool hw)
     }
 }
 
+bool vgicd_ppi_deliverable(const struct vgicd *d, uint32_t vcpu, uint32_t irq, uint8_t *priority)
+{
+    if (!d->enabled || vcpu >= d->num_vcpus || irq < VGICD_NR_SGIS || irq >= VGICD_NR_PRIVATE ||
+        !(d->cpu[vcpu].enabled & bit_of(irq))) {
+        return false;
+    }
+    *priority = d->cpu[vcpu].priority[irq];
+    return true;
+}
+
 bool vgicd_next_pending(const struct vgicd *d, uint32_t vcpu, struct vgic_pending *out)
 {
     const struct vgicd_cpu *c;
@@ -603,7 +618,7 @@ bool vgicd_next_pending(const struct vgicd *d, uint32_t vcpu, struct vgic_pendin
             best = (struct vgic_pending){.irq = i, .source = (uint8_t)lowest_bit_index(sources)};
         }
     }
-    cand = (c->pending | c->level) & c->enabled & ~c->active & PPI_MASK;
+    cand = (c->pending | c->level) & c->enabled & ~c->active & ~c->hw & PPI_MASK;
     while (cand != 0) {
         uint32_t irq = lowest_bit_index(cand);
 

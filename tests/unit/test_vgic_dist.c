@@ -637,20 +637,52 @@ static void test_hw_interrupts(void)
     vgicd_set_hw(&h->gic, 0, 48, false);
     KTEST_CHECK(next(h, 0, &p));
     KTEST_CHECK(!p.hw);
-    /* The virtual timer PPI as a hw interrupt on vCPU 3. */
-    wr(h, 3, VGICD_ISENABLER, bit(27));
-    vgicd_set_hw(&h->gic, 3, 27, true);
-    vgicd_set_level(&h->gic, 3, 27, true);
-    KTEST_CHECK(next(h, 3, &p));
-    KTEST_EQ(p.irq, 27);
-    KTEST_CHECK(p.hw);
-    vgicd_ack(&h->gic, 3, 27, 0);
-    vgicd_lr_returned(&h->gic, 3, 27, 0, false, false);
-    KTEST_CHECK(!next(h, 3, &p));
-    KTEST_EQ(rd(h, 3, VGICD_ISPENDR), 0);
     /* SGIs cannot be hw. */
     vgicd_set_hw(&h->gic, 0, 1, true);
     KTEST_EQ(h->gic.cpu[0].hw, 0);
+}
+
+/* A hardware-backed PPI (the virtual timer): the hypervisor lists it itself; the model only
+   says whether it may and at which priority, and never delivers it or holds its state. */
+static void test_hw_ppi(void)
+{
+    struct harness *h = setup();
+    struct vgic_pending p;
+    uint8_t prio = 0;
+
+    wr(h, 0, VGICD_CTLR, VGICD_CTLR_ENABLE);
+    vgicd_set_hw(&h->gic, 3, 27, true);
+    KTEST_CHECK(!vgicd_ppi_deliverable(&h->gic, 3, 27, &prio)); /* disabled */
+    wr(h, 3, VGICD_ISENABLER, bit(27));
+    wrb(h, 3, VGICD_IPRIORITYR + 27, 0xa7);
+    KTEST_CHECK(vgicd_ppi_deliverable(&h->gic, 3, 27, &prio));
+    KTEST_EQ(prio, 0xa0);
+    /* banked: vCPU 2's PPI 27 is still disabled */
+    KTEST_CHECK(!vgicd_ppi_deliverable(&h->gic, 2, 27, &prio));
+    /* never delivered by the model, whatever the line or the guest's pending writes */
+    clear_kicks(h);
+    vgicd_set_level(&h->gic, 3, 27, true);
+    wr(h, 3, VGICD_ISPENDR, bit(27));
+    wr(h, 3, VGICD_ISACTIVER, bit(27));
+    KTEST_CHECK(!next(h, 3, &p));
+    KTEST_EQ(rd(h, 3, VGICD_ISPENDR) & bit(27), 0);
+    KTEST_EQ(rd(h, 3, VGICD_ISACTIVER) & bit(27), 0);
+    KTEST_EQ(h->total_kicks, 0);
+    /* the distributor's enable gates it too */
+    wr(h, 0, VGICD_CTLR, 0);
+    KTEST_CHECK(!vgicd_ppi_deliverable(&h->gic, 3, 27, &prio));
+    wr(h, 0, VGICD_CTLR, VGICD_CTLR_ENABLE);
+    KTEST_CHECK(vgicd_ppi_deliverable(&h->gic, 3, 27, &prio));
+    /* no longer hw: an ordinary level PPI again */
+    vgicd_set_hw(&h->gic, 3, 27, false);
+    vgicd_set_level(&h->gic, 3, 27, true);
+    KTEST_CHECK(next(h, 3, &p));
+    KTEST_EQ(p.irq, 27);
+    KTEST_CHECK(!p.hw);
+    /* only PPIs and vCPUs that exist */
+    KTEST_CHECK(!vgicd_ppi_deliverable(&h->gic, 3, 1, &prio));
+    KTEST_CHECK(!vgicd_ppi_deliverable(&h->gic, 3, 40, &prio));
+    KTEST_CHECK(!vgicd_ppi_deliverable(&h->gic, NVCPUS, 27, &prio));
 }
 
 static void test_distributor_disable(void)
@@ -976,6 +1008,7 @@ int main(void)
     KTEST_RUN(test_sgi_lifecycle);
     KTEST_RUN(test_ppi_banked);
     KTEST_RUN(test_hw_interrupts);
+    KTEST_RUN(test_hw_ppi);
     KTEST_RUN(test_distributor_disable);
     KTEST_RUN(test_kicks);
     KTEST_RUN(test_read_unlocked);

@@ -8,6 +8,7 @@
  */
 #include <stddef.h>
 #include <keel/exit.h>
+#include <keel/sched.h>
 #include <keel/vm.h>
 #include "arm_vcpu.h"
 #include "esr.h"
@@ -192,6 +193,16 @@ static enum arm_trap_result __attribute__((noinline)) handle_sync_other(struct v
         arm_inject_sync(v, esr_el1_insn_abort(sysreg_read(spsr_el2)), sysreg_read(far_el2), true);
         return TRAP_RESUME;
     case ESR_EC_WFX: {
+        /* trapped only on a time-shared core (HCR_EL2.TWI/TWE, vcpu.c). WFE (and WFET): a
+           spinning guest yields the core, staying runnable; WFI (and WFIT): the vCPU blocks
+           until an interrupt is pending for it. Both complete (ELR + 4): a WFx may always
+           return early (Arm ARM D1.6.2, B2.10.2). */
+        uint32_t ti = esr_wfx_ti(esr);
+        if (ti == ESR_WFX_WFE || ti == ESR_WFX_WFET) {
+            sched_end_turn();
+            sysreg_write(elr_el2, sysreg_read(elr_el2) + 4);
+            return TRAP_TO_LOOP;
+        }
         struct vcpu_exit exit = { .kind = EXIT_WFI };
         return apply_action(v, hyp_handle_exit(v, &exit), 4, false);
     }

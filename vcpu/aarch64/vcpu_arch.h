@@ -38,6 +38,14 @@ struct arm_el1_regs {
 };
 
 #define ARM_MAX_LRS 16
+#define ARM_NO_LR 0xffu
+
+/* FP/SIMD state of a vCPU that is not loaded (Arm ARM B1.2.2: V0-V31, FPCR, FPSR), saved and
+   restored by vcpu/aarch64/fp.S, which hard-codes this layout. */
+struct arm_fp {
+    uint64_t q[64]; /* q0..q31, 16 bytes each (8-byte alignment is enough: SCTLR_EL2.A = 0) */
+    uint64_t fpcr, fpsr;
+};
 
 struct vcpu_arch {
     struct arm_ctx ctx;       /* first member: TPIDR_EL2 points here while the vCPU runs */
@@ -49,28 +57,27 @@ struct vcpu_arch {
     uint16_t lr_irq[ARM_MAX_LRS];
     uint8_t lr_src[ARM_MAX_LRS];
     uint32_t lr_saved[ARM_MAX_LRS]; /* GICH_LRn while the vCPU is not loaded */
-    uint32_t vtimer_seq;      /* physical timer interrupts keel has masked and injected */
-    bool vtimer_keel_masked;  /* CNTV_CTL.IMASK is keel's (injection not yet handled) */
-    uint32_t lr_vtimer_seq[ARM_MAX_LRS]; /* vtimer_seq when the timer was listed in LRn */
+    uint8_t vtimer_lr;        /* the LR that took the virtual timer last (ARM_NO_LR: none);
+                                 not in lr_used: vgic.c's fast path owns it */
+    bool vtimer_held;         /* its physical PPI fired but could not be listed yet */
     uint32_t gich_vmcr;       /* saved GICH_VMCR */
+    uint32_t gich_apr;        /* saved GICH_APR (active priorities of the virtual CPU interface) */
+    struct arm_fp fp;         /* saved FP/SIMD state (time-shared cores only) */
     _Atomic uint32_t vgic_dirty; /* the distributor may have something new for this vCPU */
 };
 
 #ifndef __ASSEMBLER__
 struct vcpu;
 /* The physical interrupt `intid` fired while v ran (or was idle): route it (vtimer, maintenance,
-   console) and refill v's list registers. */
+   console) and refill v's list registers. When keel's timer ends v's time slice it sets
+   VCPU_REQ_KICK, so the trap path goes back to the run loop. */
 void arm_handle_irq(struct vcpu *v);
 /* Move pending virtual interrupts of `v` into free GICH list registers (called before entry). */
 void arm_vgic_flush(struct vcpu *v);
 /* Read back list registers of `v` that the guest finished with (called after exit). */
 void arm_vgic_sync(struct vcpu *v);
-/* Virtual timer interrupt: PPI 27. Is v's timer asserting it as the guest sees it (enabled,
-   expired, not masked by the guest; a mask keel put in place for an injection the guest has
-   not handled yet does not count)? Reads the live CNTV_CTL_EL0: call on v's core, v loaded. */
+/* The virtual timer's interrupt, PPI 27 on the guest side and on the physical GIC. */
 #define ARM_PPI_VTIMER 27
-struct vcpu;
-bool arm_vtimer_line(struct vcpu *v);
 /* The vCPU whose exit this core is handling: TPIDR_EL2 (Arm ARM D19 "TPIDR_EL2") holds its ctx,
    the first member of struct vcpu_arch, itself first in struct vcpu (asserted in exit.c), from
    arm_vcpu_enter() on. For device models reached through an MMIO exit; cheaper than
@@ -81,6 +88,19 @@ static inline struct vcpu *arm_trapping_vcpu(void)
     __asm__ volatile("mrs %0, tpidr_el2" : "=r"(ctx));
     return (struct vcpu *)(uintptr_t)ctx;
 }
+/* The loaded vCPU v's timer interrupt (physical PPI 27) was just acknowledged and its priority
+   dropped: list it for the guest, pending with an EOI maintenance request (IHI 0048B 5.3.3
+   GICH_LR), leaving the physical interrupt active until arm_vgic_sync() sees the guest's EOI;
+   or hold it, still active, when the guest's distributor has it disabled or no LR is free
+   (arm_vgic_flush() tries again). Trap context or arch_idle(), on v's core. */
+void arm_vtimer_fire(struct vcpu *v);
+/* Is v's timer interrupt in a list register, pending or active (the guest has not EOId it)?
+   `loaded`: v's list registers are in the hardware (else in lr_saved). On v's core. */
+bool arm_vtimer_listed(const struct vcpu *v, bool loaded);
+/* switch.S's sibling fp.S: the only keel code that touches FP/SIMD registers. */
+struct arm_fp;
+void arm_fp_save(struct arm_fp *fp);
+void arm_fp_restore(const struct arm_fp *fp);
 /* The VM's distributor model (hyp/vplat_arm_virt.c). */
 struct vgicd;
 struct vm;

@@ -53,14 +53,12 @@ enum riscv_trap_result riscv_vcpu_ipi(struct vcpu *v);
    running; on a time-shared hart (`shared`) arm the end of its slice when another vCPU may run,
    and the wake-up deadlines of the hart's blocked vCPUs. riscv_timer_sync: raise VSTIP now if
    v's SBI timer deadline has passed. riscv_timer_irq: keel's timer fired while `v` ran; returns
-   TRAP_TO_LOOP when the hart must choose again (riscv_timer_take_expired() then says so). riscv_timer_idle_begin/end: around an idle
+   TRAP_TO_LOOP when the hart must choose again (sched_take_turn_end() then says so). riscv_timer_idle_begin/end: around an idle
    wfi, arm the earliest wake-up of this hart's blocked vCPUs / disarm it. */
 void riscv_timer_run_begin(struct vcpu *v, bool shared);
 void riscv_timer_sync(struct vcpu *v);
 /* Another vCPU of this time-shared hart was woken: end `v`'s slice within SCHED_WAKE_US. */
 void riscv_timer_preempt_soon(struct vcpu *v);
-/* Did the running vCPU's slice (or a blocked vCPU's wake-up) end since it began? Clears it. */
-bool riscv_timer_take_expired(void);
 enum riscv_trap_result riscv_timer_irq(struct vcpu *v);
 void riscv_timer_idle_begin(void);
 /* Wait in wfi for at most ~10 us (keel's timer), or less when an interrupt comes: how a hart

@@ -22,8 +22,8 @@
 #define SIE_STIE (1ull << 5) /* vsie.STIE: the guest's timer interrupt enable (VS view) */
 
 struct hart_timer {
-    uint64_t sched_deadline; /* slice end / blocked vCPUs' wake-up, UINT64_MAX = none */
-    bool expired;            /* sched_deadline passed: the running vCPU goes back to the loop */
+    uint64_t sched_deadline; /* slice end / blocked vCPUs' wake-up, UINT64_MAX = none;
+                                when it passes, sched_end_turn() */
     uint64_t armed;          /* compare value programmed (STIE set); UINT64_MAX = disarmed;
                                 0 = unknown (fired, or never set): the next timer_set writes */
 };
@@ -86,38 +86,25 @@ static uint64_t wake_deadline(struct vcpu *w)
     return w->arch.timer_deadline;
 }
 
-/* Earliest future wake-up deadline of the calling hart's blocked vCPUs other than `skip`. */
-static uint64_t blocked_deadline(struct vcpu *skip, uint64_t now)
+/* The wake-up deadline of blocked vCPU `w` if it is still to come: a deadline already past
+   makes w runnable, and the slice (or the idle loop's next choice) covers it, so only future
+   ones are armed, and none fires twice. For sched_blocked_wake(). */
+static uint64_t future_wake(struct vcpu *w, uint64_t now)
 {
-    uint32_t me = this_pcpu()->index;
-    uint64_t earliest = UINT64_MAX;
-    for (uint32_t i = 0; i < nr_vms; i++) {
-        if (atomic_load(&vms[i].state) != VM_RUNNING)
-            continue;
-        for (uint32_t j = 0; j < vms[i].nr_vcpus; j++) {
-            struct vcpu *w = &vms[i].vcpus[j];
-            if (w == skip || w->pcpu != me || atomic_load(&w->state) != VCPU_BLOCKED)
-                continue;
-            /* a deadline already past makes w runnable: the slice (or the idle loop's next
-               choice) covers it, so only future ones are armed, and none fires twice */
-            uint64_t d = wake_deadline(w);
-            if (d > now && d < earliest)
-                earliest = d;
-        }
-    }
-    return earliest;
+    uint64_t d = wake_deadline(w);
+    return d > now ? d : UINT64_MAX;
 }
 
 void riscv_timer_run_begin(struct vcpu *v, bool shared)
 {
     struct hart_timer *t = this_timer();
     t->sched_deadline = UINT64_MAX;
-    t->expired = false;
+    sched_take_turn_end(); /* a stale one */
     if (shared) {
         uint64_t now = time_now();
         if (sched_others_may_run(v))
             t->sched_deadline = now + platform.timebase_hz * SCHED_SLICE_US / 1000000u;
-        uint64_t wake = blocked_deadline(v, now);
+        uint64_t wake = sched_blocked_wake(v, future_wake, now);
         if (wake < t->sched_deadline)
             t->sched_deadline = wake;
     }
@@ -132,14 +119,6 @@ void riscv_timer_preempt_soon(struct vcpu *v)
         t->sched_deadline = soon;
         timer_update(t, v);
     }
-}
-
-bool riscv_timer_take_expired(void)
-{
-    struct hart_timer *t = this_timer();
-    bool expired = t->expired;
-    t->expired = false;
-    return expired;
 }
 
 void riscv_timer_sync(struct vcpu *v)
@@ -177,7 +156,7 @@ enum riscv_trap_result riscv_timer_irq(struct vcpu *v)
     bool expired = time_now() >= t->sched_deadline;
     if (expired) {
         t->sched_deadline = UINT64_MAX;
-        t->expired = true;
+        sched_end_turn();
     }
     timer_update(t, v);
     return expired ? TRAP_TO_LOOP : TRAP_RESUME;
@@ -198,7 +177,7 @@ void riscv_timer_idle_begin(void)
     struct hart_timer *t = this_timer();
     /* every blocked vCPU of the hart counts here, the loaded one too (its SBI deadline is
        gated by its STIE like the others', so a masked timer never wakes the hart) */
-    t->sched_deadline = blocked_deadline(NULL, time_now());
+    t->sched_deadline = sched_blocked_wake(NULL, future_wake, time_now());
     timer_update(t, NULL);
 }
 

@@ -407,7 +407,7 @@ void vcpu_arch_run(struct vcpu *v)
         }
         riscv_vcpu_enter(&v->arch.ctx);
         atomic_store(&v->arch.in_guest, 0);
-        if (riscv_timer_take_expired())
+        if (sched_take_turn_end())
             return; /* slice over (or a blocked vCPU's timer came): the loop chooses */
     }
 }

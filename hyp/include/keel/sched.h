@@ -46,6 +46,22 @@ void sched_request_resched(uint32_t pcpu_index);
    SCHED_WAKE_US; an idle hart's loop simply chooses again. */
 bool sched_take_resched(void);
 
+/* The earliest of wake(w, now) over the calling hart's blocked vCPUs (VCPU_BLOCKED, their VM
+   running) other than `skip` (may be NULL); UINT64_MAX when there is none. `wake` gives the
+   timer deadline at which w becomes runnable, or UINT64_MAX; `now` is passed through. The
+   ISAs' timers use it to wake blocked vCPUs whose own timer is not live in the hardware. */
+uint64_t sched_blocked_wake(struct vcpu *skip, uint64_t (*wake)(struct vcpu *w, uint64_t now),
+                            uint64_t now);
+
+/* The calling hart's running vCPU has had its turn (keel's timer reached the end of its slice
+   or a blocked vCPU's wake-up; an AArch64 guest's WFE yielded): vcpu_arch_run() returns to
+   sched_run() at its next look. Set and taken by the hart itself. */
+void sched_end_turn(void);
+
+/* Did the calling hart's running vCPU's turn end (sched_end_turn()) since the last call?
+   Clears it. */
+bool sched_take_turn_end(void);
+
 /* Per-ISA: wait for an interrupt on an idle hart (wfi, woken by IPIs, host interrupts and the
    timer deadlines of this hart's blocked vCPUs) and service host interrupts. */
 void arch_idle(void);

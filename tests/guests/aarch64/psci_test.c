@@ -870,6 +870,58 @@ static uint32_t ack_timer_irq(void)
     return iar & 0x3ffu;
 }
 
+/* Enable the virtual timer's PPI in the GIC; when that cannot be done, skip the check `what`. */
+static bool vtimer_ppi_enable(const char *what)
+{
+    const char *why = "";
+    if (gic_enable_ppi(&g_plat, g_plat.vtimer_intid, &why))
+        return true;
+    check_skip(why, "%s", what);
+    return false;
+}
+
+/* Expire the virtual timer at once (CVAL = now) and wait for its interrupt at the CPU. */
+static bool timer_fire_now(void)
+{
+    write_cntv_ctl(0);
+    write_cntv_cval(read_cntvct());
+    write_cntv_ctl(CNTV_CTL_ENABLE);
+    return poll_isr_irq(true, PENDING_WAIT_US);
+}
+
+/*
+ * The virtual timer's interrupt as the guest sees it (Arm ARM D11.2.4: the timer asserts it while
+ * enabled, not masked and CNTVCT >= CVAL). A hypervisor must not mask the timer behind the
+ * guest's back to hold the interrupt: the guest would read IMASK it never wrote, and a guest that
+ * re-arms through CNTV_CVAL_EL0 alone would never be interrupted again.
+ */
+static void section_timer_irq(void)
+{
+    out("# virtual timer interrupt\n");
+    uint32_t intid = g_plat.vtimer_intid;
+    if (!vtimer_ppi_enable("timer: interrupt delivery with CNTV_CTL_EL0 as the guest wrote it"))
+        return;
+    bool pending = timer_fire_now();
+    check_true(pending, (int64_t)read_isr(), "ISR_EL1.I (0x80) set",
+               "timer: an expired timer's interrupt pends at the CPU");
+    check_eq((int64_t)(read_cntv_ctl() & (CNTV_CTL_ENABLE | CNTV_CTL_IMASK)), (int64_t)CNTV_CTL_ENABLE,
+             "timer: with its interrupt pending, CNTV_CTL_EL0 still reads ENABLE=1 IMASK=0");
+    if (pending) {
+        uint32_t iar = gic_ack(&g_plat);
+        check_eq(iar & 0x3ffu, intid, "timer: IAR acknowledges the virtual timer INTID");
+        /* re-armed a little ahead through CVAL alone: CTL stays as written, ENABLE only */
+        write_cntv_cval(read_cntvct() + us_to_ticks(TIMER_AHEAD_US));
+        gic_eoi(&g_plat, iar);
+        bool again = poll_isr_irq(true, TIMER_FIRE_WAIT_US);
+        check_true(again, (int64_t)read_isr(), "ISR_EL1.I (0x80) set",
+                   "timer: re-armed through CNTV_CVAL_EL0 alone, it interrupts again");
+        if (again)
+            check_eq(ack_timer_irq(), intid, "timer: IAR acknowledges the second interrupt");
+    }
+    write_cntv_ctl(0);
+    gic_disable_ppi(&g_plat, intid);
+}
+
 static void section_suspend(void)
 {
     out("# CPU_SUSPEND\n");
@@ -891,16 +943,10 @@ static void section_suspend(void)
     }
 
     uint32_t intid = g_plat.vtimer_intid;
-    const char *why = "";
-    if (!gic_enable_ppi(&g_plat, intid, &why)) {
-        check_skip(why, "suspend: standby CPU_SUSPEND wakes on the virtual timer");
+    if (!vtimer_ppi_enable("suspend: standby CPU_SUSPEND wakes on the virtual timer"))
         return;
-    }
     /* First make sure the wake-up interrupt reaches this CPU at all. */
-    write_cntv_ctl(0);
-    write_cntv_cval(read_cntvct());
-    write_cntv_ctl(CNTV_CTL_ENABLE);
-    bool reaches = poll_isr_irq(true, PENDING_WAIT_US);
+    bool reaches = timer_fire_now();
     check_true(reaches, (int64_t)read_isr(), "ISR_EL1.I (0x80) set",
                "gic: the virtual timer interrupt (INTID %u) pends at the CPU (ISR_EL1.I)", intid);
     if (!reaches) {
@@ -1200,6 +1246,7 @@ void guest_main(uint64_t dtb, uint64_t bad_relocs, uint64_t entry_el, uint64_t e
     section_affinity();
     section_cpu_on();
     section_timer();
+    section_timer_irq();
     section_suspend();
     section_faults();
     section_mmio();

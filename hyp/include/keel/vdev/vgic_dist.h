@@ -217,13 +217,30 @@ void vgicd_set_level(struct vgicd *d, uint32_t vcpu, uint32_t irq, bool level);
 
 /*
  * Mark PPI `irq` of `vcpu`, or SPI `irq` (vcpu ignored), as backed by the physical
- * interrupt with the same ID, so vgicd_next_pending() reports hw and the hypervisor lists
- * it with LR.HW = 1. When such an LR comes back inactive the guest has deactivated the
- * physical interrupt, so the model drops its line level; a still-asserted source raises
- * the physical interrupt again and the hypervisor calls vgicd_set_level() anew.
+ * interrupt with the same ID.
+ *  - SPI: vgicd_next_pending() reports hw and the hypervisor lists it with LR.HW = 1. When
+ *    such an LR comes back inactive the guest has deactivated the physical interrupt, so the
+ *    model drops its line level; a still-asserted source raises the physical interrupt again
+ *    and the hypervisor calls vgicd_set_level() anew.
+ *  - PPI (the virtual timer): the hypervisor delivers it itself, straight from the physical
+ *    interrupt into a list register (vgicd_ppi_deliverable() tells it when it may). The
+ *    model keeps only its enable bit and priority: it never reports it pending,
+ *    vgicd_set_level() on it is ignored, and guest writes to its ISPENDR/ICPENDR/ISACTIVER/
+ *    ICACTIVER bits are ignored (they read 0): its pending and active states are those of
+ *    the physical interrupt and the list register.
  * SGIs, unimplemented IDs and out-of-range vCPUs are ignored.
  */
 void vgicd_set_hw(struct vgicd *d, uint32_t vcpu, uint32_t irq, bool hw);
+
+/*
+ * May PPI `irq` (16..31) be delivered to vCPU `vcpu` now, i.e. is the distributor enabled
+ * (GICD_CTLR.Enable) and the PPI enabled for `vcpu` (ISENABLER0, IHI 0048B 4.3.5)? Then
+ * returns true and sets *priority to its 8-bit priority (LR field = priority >> 3). Returns
+ * false (priority untouched) otherwise, and for SGIs, SPIs and out-of-range vCPUs. Whether the
+ * interrupt is pending or active is not the model's business here (hardware-backed PPIs,
+ * vgicd_set_hw()). No side effects.
+ */
+bool vgicd_ppi_deliverable(const struct vgicd *d, uint32_t vcpu, uint32_t irq, uint8_t *priority);
 
 /*
  * Find the interrupt vCPU `vcpu` should be given next: the pending, enabled, not active
