@@ -495,7 +495,8 @@ enum mmio_status vgicd_write(struct vgicd *d, uint32_t vcpu, uint64_t offset, ui
     if (off == VGICD_CTLR) {
         bool was_enabled = d->enabled;
 
-        d->enabled = (v & VGICD_CTLR_ENABLE) != 0;
+        /* atomic: vgicd_ppi_deliverable() may read it without the hypervisor's lock */
+        __atomic_store_n(&d->enabled, (v & VGICD_CTLR_ENABLE) != 0, __ATOMIC_RELAXED);
         if (!was_enabled && d->enabled) {
             for (uint32_t i = 0; i < d->num_vcpus; i++) {
                 struct vgic_pending p;
@@ -590,8 +591,8 @@ void vgicd_set_hw(struct vgicd *d, uint32_t vcpu, uint32_t irq, bool hw)
 
 bool vgicd_ppi_deliverable(const struct vgicd *d, uint32_t vcpu, uint32_t irq, uint8_t *priority)
 {
-    if (!d->enabled || vcpu >= d->num_vcpus || irq < VGICD_NR_SGIS || irq >= VGICD_NR_PRIVATE ||
-        !(d->cpu[vcpu].enabled & bit_of(irq))) {
+    if (!__atomic_load_n(&d->enabled, __ATOMIC_RELAXED) || vcpu >= d->num_vcpus ||
+        irq < VGICD_NR_SGIS || irq >= VGICD_NR_PRIVATE || !(d->cpu[vcpu].enabled & bit_of(irq))) {
         return false;
     }
     *priority = d->cpu[vcpu].priority[irq];

@@ -20,8 +20,10 @@ struct arm_trap_next {
 void arm_vcpu_enter(struct arm_ctx *ctx);
 extern char keel_vectors[];
 
-/* Called by switch.S: with x0-x18/x30 saved / with all registers saved. */
+/* Called by switch.S: with x0-x18/x30 saved (any exit with its code; arm_vcpu_irq: an IRQ from
+   the lower-EL AArch64 vector) / with all registers saved. */
 struct arm_trap_next arm_vcpu_trap(struct arm_ctx *ctx, uint64_t code);
+struct arm_trap_next arm_vcpu_irq(struct arm_ctx *ctx);
 struct arm_trap_next arm_vcpu_trap_full(struct arm_ctx *ctx);
 
 /* Inject a synchronous exception into the guest's EL1 (Arm ARM D1.10.2 exception entry):

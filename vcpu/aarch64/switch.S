@@ -4,7 +4,8 @@
  * (keel_vectors, VBAR_EL2) that every exception reaches.
  *
  * TPIDR_EL2 holds the running vCPU's struct arm_ctx. A guest exception saves only the registers
- * C may clobber (x0-x18, x30) and calls arm_vcpu_trap() on keel's stack (SP_EL2 is the stack
+ * C may clobber (x0-x18, x30) and calls arm_vcpu_trap() (arm_vcpu_irq() from the lower-EL IRQ
+ * vector) on keel's stack (SP_EL2 is the stack
  * arm_vcpu_enter() was called on, so C runs below the run loop's frames); most exits (PSCI
  * calls, MMIO into those registers, interrupts) end there and the guest resumes with ~12 loads
  * and an eret: the fast path, which the lower-EL synchronous and IRQ vectors hold in full
@@ -211,9 +212,8 @@ keel_vectors:
 .Lvector_irq:
     stp x0, x1, [sp, #-16]!
     mrs x0, tpidr_el2
-    mov x1, #EXIT_IRQ
     save_guest_caller_saved
-    bl arm_vcpu_trap
+    bl arm_vcpu_irq                 /* x0: 0 resume, 2 run loop; x1: ctx */
     cbnz x0, .Lneed_more
     load_guest_caller_saved
     eret

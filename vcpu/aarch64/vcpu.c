@@ -342,25 +342,30 @@ static __attribute__((noinline)) void sched_irq(struct vcpu *v, uint32_t iar, ui
     }
 }
 
-/* Physical interrupts taken while v ran (v may be NULL on an idle core). */
-void arm_handle_irq(struct vcpu *v)
+/* The virtual timer's PPI 27 was acknowledged: drop its priority only; it stays active until keel
+   has seen the guest's EOI of its virtual copy (vgic.c). */
+static inline __attribute__((always_inline)) void vtimer_irq(struct vcpu *v, uint32_t iar)
 {
-    for (;;) {
-        uint32_t iar = gicv2_ack();
+    gicv2_eoi(iar);
+    if (v) {
+        arm_vtimer_fire(v);
+    } else {
+        sysreg_write(cntv_ctl_el0, 0); /* a timer no vCPU owns: off */
+        isb();
+        gicv2_deactivate(iar);
+    }
+}
+
+/* Every interrupt from `iar` on, until the GIC has none: out of line, so that the timer's path
+   in arm_handle_irq() stays a leaf. */
+static __attribute__((noinline)) void handle_irqs(struct vcpu *v, uint32_t iar)
+{
+    for (;; iar = gicv2_ack()) {
         uint32_t intid = iar & 0x3ffu;
         if (intid >= 1020)
             return;
         if (intid == PPI_VTIMER) {
-            /* The loaded vCPU's timer fired: drop the priority only. The interrupt stays active
-               until keel has seen the guest's EOI of its virtual copy (vgic.c). */
-            gicv2_eoi(iar);
-            if (v) {
-                arm_vtimer_fire(v);
-            } else {
-                sysreg_write(cntv_ctl_el0, 0); /* a timer no vCPU owns: off */
-                isb();
-                gicv2_deactivate(iar);
-            }
+            vtimer_irq(v, iar);
             continue;
         }
         if (intid == PPI_HYPTIMER || intid == SGI_KICK) {
@@ -377,6 +382,17 @@ void arm_handle_irq(struct vcpu *v)
             console_poll_input();
         }
     }
+}
+
+/* Physical interrupts taken while v ran (v may be NULL on an idle core). The running vCPU's timer
+   alone goes straight back to the guest: another pending interrupt makes it exit again at once. */
+void arm_handle_irq(struct vcpu *v)
+{
+    uint32_t iar = gicv2_ack();
+    if ((iar & 0x3ffu) == PPI_VTIMER && v)
+        vtimer_irq(v, iar);
+    else
+        handle_irqs(v, iar);
 }
 
 void arch_idle(void)

@@ -77,9 +77,8 @@ static uint32_t free_lr(const struct vcpu *v)
 void arm_vtimer_fire(struct vcpu *v)
 {
     uint8_t priority;
-    spin_lock(&v->vm->lock);
+    /* v's own core: no lock needed (vgicd_ppi_deliverable()) */
     bool deliverable = vgicd_ppi_deliverable(arm_vm_vgicd(v->vm), v->id, ARM_PPI_VTIMER, &priority);
-    spin_unlock(&v->vm->lock);
     /* The previous instance's LR is free: the guest's deactivation of it is what let the
        physical interrupt fire again. */
     uint32_t n = v->arch.vtimer_lr;

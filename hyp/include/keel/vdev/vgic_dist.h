@@ -238,7 +238,10 @@ void vgicd_set_hw(struct vgicd *d, uint32_t vcpu, uint32_t irq, bool hw);
  * returns true and sets *priority to its 8-bit priority (LR field = priority >> 3). Returns
  * false (priority untouched) otherwise, and for SGIs, SPIs and out-of-range vCPUs. Whether the
  * interrupt is pending or active is not the model's business here (hardware-backed PPIs,
- * vgicd_set_hw()). No side effects.
+ * vgicd_set_hw()). No side effects. The one exception to the serialisation rule (header): vCPU
+ * `vcpu`'s own thread may call this without the hypervisor's lock, as it reads only `vcpu`'s
+ * banked enable and priority (which only `vcpu`'s own accesses and vgicd_init() write) and
+ * GICD_CTLR.Enable (stored atomically).
  */
 bool vgicd_ppi_deliverable(const struct vgicd *d, uint32_t vcpu, uint32_t irq, uint8_t *priority);
 
