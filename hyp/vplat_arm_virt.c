@@ -5,11 +5,11 @@
  *   0x08010000  GICv2 CPU interface = the hardware GICV page, mapped by stage 2 (no exits)
  *   0x09000000  virtual PL011 UART, SPI 1 (INTID 33)
  *   0x09010000  inter-VM doorbell (hyp/vdev/doorbell.c), SPI 2 (INTID 34)
- * Pass-through devices may reserve other SPIs (INTIDs 32..95); the host side of their
- * interrupts is not implemented on AArch64 yet (platform_irq_route refuses).
+ * Pass-through devices (hyp/passthrough.c) may use any other SPI (INTIDs 32..95).
  * The DTS files under configs/qemu-virt-aarch64 describe the same addresses to the guest.
  */
 #include <keel/console.h>
+#include <keel/passthrough.h>
 #include <keel/pcpu.h>
 #include <keel/platform.h>
 #include <keel/stage2.h>
@@ -67,6 +67,14 @@ static void doorbell_ring(void *ctx, uint32_t target)
 }
 
 /* The distributor has something new for vCPU `index` (called with the VM lock held). */
+/* the guest EOIed an SPI: pass-through ones re-open the host's delivery */
+static void gicd_completed(void *ctx, uint32_t irq)
+{
+    struct vplat_arm *p = ctx;
+    if (p->passthrough & (UINT64_C(1) << (irq - 32)))
+        passthrough_guest_done(p->vm, irq);
+}
+
 static void gicd_kick(void *ctx, uint32_t index)
 {
     struct vplat_arm *p = ctx;
@@ -139,6 +147,7 @@ void vplat_reset(struct vm *vm)
     struct vplat_arm *p = vm->vplat;
     vpl011_init(&p->uart, uart_tx, uart_irq, uart_pull, p);
     vgicd_init(&p->gicd, VPLAT_NR_SPIS, vm->nr_vcpus, gicd_kick, p);
+    vgicd_set_complete_hook(&p->gicd, gicd_completed);
     /* the virtual timer's PPI goes from the physical GIC straight to a list register
        (vcpu/aarch64/vgic.c); the model keeps its enable bit and priority */
     for (uint32_t i = 0; i < vm->nr_vcpus; i++)

@@ -51,19 +51,44 @@ void platform_handle_ext_irq(void)
     arm_handle_irq(this_pcpu()->current);
 }
 
+/* Pass-through SPIs routed to cores that are not up yet: each enables its own when it comes
+   up (its GIC CPU interface number is known only then). */
+#define MAX_DEFERRED_SPIS 32
+static struct {
+    uint32_t intid, pcpu;
+} deferred_spis[MAX_DEFERRED_SPIS];
+static uint32_t nr_deferred_spis;
+
 int platform_irq_route(uint32_t host_irq, uint32_t pcpu, char *err, size_t errlen)
 {
-    (void)host_irq;
-    (void)pcpu;
-    ksnprintf(err, errlen, "keel cannot forward host interrupts to guests on AArch64 yet (pass "
-              "the device's window without \"interrupts\")");
-    return -1;
+    uint32_t lines = gicv2_nr_irqs();
+    if (host_irq < 32 || host_irq >= lines) {
+        ksnprintf(err, errlen, "the host GIC has SPIs with INTIDs 32..%u", lines - 1);
+        return -1;
+    }
+    if (host_irq == platform.uart_irq) {
+        ksnprintf(err, errlen, "host INTID %u is keel's console UART", host_irq);
+        return -1;
+    }
+    struct pcpu *p = &pcpu_stacks[pcpu].pcpu;
+    if (pcpu == 0 || atomic_load(&p->online)) {
+        gicv2_enable(host_irq, p->gic_cpu_id);
+        return 0;
+    }
+    if (nr_deferred_spis == MAX_DEFERRED_SPIS) {
+        ksnprintf(err, errlen, "more than %u pass-through interrupts", MAX_DEFERRED_SPIS);
+        return -1;
+    }
+    deferred_spis[nr_deferred_spis].intid = host_irq;
+    deferred_spis[nr_deferred_spis].pcpu = pcpu;
+    nr_deferred_spis++;
+    return 0;
 }
 
 void platform_irq_done(uint32_t host_irq, uint32_t pcpu)
 {
-    (void)host_irq;
-    (void)pcpu;
+    (void)pcpu; /* masking is global (GICD_ISENABLER) */
+    gicv2_set_enabled(host_irq, true);
 }
 
 static void banner(uint64_t mpidr)
@@ -167,6 +192,9 @@ void arm_secondary_main(uintptr_t stack_top)
     struct pcpu *p = this_pcpu();
     arm_cpu_init_el2();
     p->gic_cpu_id = gicv2_cpu_id();
+    for (uint32_t i = 0; i < nr_deferred_spis; i++)
+        if (deferred_spis[i].pcpu == p->index)
+            gicv2_enable(deferred_spis[i].intid, p->gic_cpu_id);
     atomic_store(&p->online, 1);
     kprintf("keel: core 0x%lx online (keel core %u)\n", p->hw_id, p->index);
     sched_run();

@@ -2,7 +2,8 @@
 /* Physical GICv2 access (Arm IHI 0048B chapter 4: distributor, CPU interface; chapter 5: GICH). */
 #include "gicv2.h"
 
-enum { GICD_CTLR = 0x000, GICD_IGROUPR = 0x080, GICD_ISENABLER = 0x100,
+enum { GICD_CTLR = 0x000, GICD_TYPER = 0x004, GICD_IGROUPR = 0x080, GICD_ISENABLER = 0x100,
+       GICD_ICENABLER = 0x180,
        GICD_ICPENDR = 0x280, GICD_ISACTIVER = 0x300, GICD_ICACTIVER = 0x380, GICD_IPRIORITYR = 0x400,
        GICD_ITARGETSR = 0x800, GICD_SGIR = 0xf00 };
 enum { GICC_CTLR = 0x00, GICC_PMR = 0x04, GICC_BPR = 0x08, GICC_IAR = 0x0c, GICC_EOIR = 0x10,
@@ -48,6 +49,18 @@ void gicv2_enable(uint32_t intid, uint32_t cpu_id)
     if (intid >= 32)
         *reg8(gicd_base, GICD_ITARGETSR + intid) = (uint8_t)(1u << cpu_id);
     *reg32(gicd_base, GICD_ISENABLER + 4 * (intid / 32)) = 1u << (intid % 32);
+}
+
+void gicv2_set_enabled(uint32_t intid, bool enabled)
+{
+    *reg32(gicd_base, (enabled ? GICD_ISENABLER : GICD_ICENABLER) + 4 * (intid / 32)) =
+        1u << (intid % 32);
+}
+
+uint32_t gicv2_nr_irqs(void)
+{
+    uint32_t lines = 32u * ((*reg32(gicd_base, GICD_TYPER) & 0x1fu) + 1u);
+    return lines < 1020 ? lines : 1020;
 }
 
 void gicv2_clear_pending(uint32_t intid)

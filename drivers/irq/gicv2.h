@@ -19,6 +19,14 @@ void gicv2_init_cpu(hpa_t gicc, hpa_t gich);
    `cpu_id` (0..7). PPIs/SGIs are banked: call on the core that wants them. */
 void gicv2_enable(uint32_t intid, uint32_t cpu_id);
 
+/* Enable or disable (mask) the forwarding of `intid` by the distributor (GICD_ISENABLERn /
+   GICD_ICENABLERn, IHI 0048B 4.3.5/4.3.6); its configuration and target stay. */
+void gicv2_set_enabled(uint32_t intid, bool enabled);
+
+/* Interrupt IDs the distributor implements: 32 * (GICD_TYPER.ITLinesNumber + 1), at most 1020
+   (IHI 0048B 4.3.2). */
+uint32_t gicv2_nr_irqs(void);
+
 /* Clear the pending state of `intid` (GICD_ICPENDRn, IHI 0048B 4.3.8; banked for PPIs: this
    core's). A level interrupt whose line is still high stays pending. */
 void gicv2_clear_pending(uint32_t intid);

@@ -714,5 +714,13 @@ void vgicd_lr_returned(struct vgicd *d, uint32_t vcpu, uint32_t irq, uint32_t so
     if (r.hw && !pending && !active) {
         *r.line &= ~r.bit; /* the guest deactivated the physical interrupt */
     }
+    if (d->completed != NULL && irq >= VGICD_NR_PRIVATE && !pending && !active) {
+        d->completed(d->ctx, irq);
+    }
     kick_new(d, vcpu, r.n, before);
+}
+
+void vgicd_set_complete_hook(struct vgicd *d, void (*completed)(void *ctx, uint32_t irq))
+{
+    d->completed = completed;
 }

@@ -276,10 +276,10 @@ foreach(arch riscv64 aarch64)
             --scenario ${KEEL_SOURCE_DIR}/tests/qemu/scenarios/linux-reboot-${arch}.dts)
 endforeach()
 
-# Pass-through devices (issue 4, scenarios): a VM owns QEMU's RTC. RISC-V: the goldfish RTC's
-# window and its interrupt (host PLIC source 11 -> guest source 12, delivered twice: keel
-# completes the host source when the guest completes the virtual one). AArch64: the PL031's
-# window at another GPA (interrupt forwarding is not implemented there and is refused).
+# Pass-through devices (issue 4, scenarios): a VM owns QEMU's RTC, its window and its interrupt,
+# delivered twice: keel re-opens the host's delivery when the guest completes the virtual one.
+# RISC-V: goldfish RTC, host PLIC source 11 -> guest source 12 (the host source stays claimed).
+# AArch64: PL031 at another GPA, host SPI 34 -> guest INTID 40 (the host SPI stays masked).
 keel_qemu_test(riscv64.passthrough 60 0
     EXPECT "keel: VM 'owner': pass-through 'rtc@101000': host 0x101000-0x101fff at GPA 0x101000, interrupts \\(host->guest\\) 11->12"
         "^ptdev: RTC at GPA 0x101000 reads [0-9]+ s since 1970 and advances"
@@ -289,8 +289,9 @@ keel_qemu_test(riscv64.passthrough 60 0
     REJECT ${KEEL_NO_PANIC} "ptdev: ERROR"
     RUN --arch riscv64 --timeout 60 --scenario ${KEEL_SOURCE_DIR}/tests/qemu/scenarios/passthrough-riscv64.dts)
 keel_qemu_test(aarch64.passthrough 60 0
-    EXPECT "keel: VM 'owner': pass-through 'rtc@9010000': host 0x9010000-0x9010fff at GPA 0xa200000"
+    EXPECT "keel: VM 'owner': pass-through 'rtc@9010000': host 0x9010000-0x9010fff at GPA 0xa200000, interrupts \\(host->guest\\) 34->40"
         "^ptdev: PL031 at GPA 0xa200000" "^ptdev: RTCDR reads [0-9]+ s since 1970"
+        "^ptdev: alarm 1: interrupt on virtual INTID 40" "^ptdev: alarm 2: interrupt on virtual INTID 40"
         "^ptdev: the page after the window \\(0xa201000\\) faults" "^ptdev: all checks passed \\(0 errors\\)"
         "keel: all VMs have shut down: powering off"
     REJECT ${KEEL_NO_PANIC} "ptdev: ERROR"
@@ -302,7 +303,7 @@ keel_qemu_test(riscv64.passthrough-refused 60 1
     REJECT "PANIC" "ptdev:"
     RUN --arch riscv64 --timeout 60 --scenario ${KEEL_SOURCE_DIR}/tests/qemu/scenarios/passthrough-bad-riscv64.dts)
 keel_qemu_test(aarch64.passthrough-refused 60 1
-    EXPECT "keel: error: VM 'owner': pass-through 'rtc': interrupt 34 \\(guest 40\\): keel cannot forward host interrupts to guests on AArch64 yet"
+    EXPECT "keel: error: VM 'owner': pass-through 'gicv': host window 0x8040000-0x8041fff overlaps the GIC virtual CPU interface"
         "keel: stopping: no VM was started"
     REJECT "PANIC" "ptdev:"
     RUN --arch aarch64 --timeout 60 --scenario ${KEEL_SOURCE_DIR}/tests/qemu/scenarios/passthrough-bad-aarch64.dts)

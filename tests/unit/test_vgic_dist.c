@@ -537,6 +537,66 @@ static void test_level_lifecycle(void)
     KTEST_EQ(rd(h, 2, bit_reg(VGICD_ISACTIVER, 80)) & bit(80), 0);
 }
 
+/* The complete hook (pass-through SPIs): called once the guest has EOIed an SPI, before the
+   model re-samples its line, so a hook that lowers the line stops a second delivery. */
+static unsigned hook_calls;
+static uint32_t hook_irq;
+static bool hook_lowers;
+static struct harness *hook_h;
+
+static void on_completed(void *ctx, uint32_t irq)
+{
+    KTEST_CHECK(ctx == hook_h);
+    hook_calls++;
+    hook_irq = irq;
+    if (hook_lowers)
+        vgicd_set_level(&hook_h->gic, 0, irq, false);
+}
+
+static void test_complete_hook(void)
+{
+    struct harness *h = setup();
+    struct vgic_pending p;
+
+    hook_h = h;
+    hook_calls = 0;
+    hook_lowers = true;
+    vgicd_set_complete_hook(&h->gic, on_completed);
+    route_spi(h, 80, 2, 0x20);
+    vgicd_set_level(&h->gic, 0, 80, true);
+    KTEST_CHECK(next(h, 2, &p));
+    vgicd_ack(&h->gic, 2, 80, 0);
+    vgicd_lr_returned(&h->gic, 2, 80, 0, true, false); /* evicted, still pending: no hook */
+    KTEST_EQ(hook_calls, 0);
+    vgicd_ack(&h->gic, 2, 80, 0);
+    vgicd_lr_returned(&h->gic, 2, 80, 0, false, true); /* acknowledged, handler runs: no hook */
+    KTEST_EQ(hook_calls, 0);
+    vgicd_lr_returned(&h->gic, 2, 80, 0, false, false); /* EOIed */
+    KTEST_EQ(hook_calls, 1);
+    KTEST_EQ(hook_irq, 80);
+    KTEST_CHECK(!next(h, 2, &p)); /* the hook lowered the line first: no second delivery */
+    /* a hook that leaves the line high: delivered again, as without a hook */
+    hook_lowers = false;
+    vgicd_set_level(&h->gic, 0, 80, true);
+    KTEST_CHECK(next(h, 2, &p));
+    vgicd_ack(&h->gic, 2, 80, 0);
+    vgicd_lr_returned(&h->gic, 2, 80, 0, false, false);
+    KTEST_EQ(hook_calls, 2);
+    KTEST_CHECK(next(h, 2, &p));
+    /* private interrupts and SGIs never call it */
+    vgicd_lr_returned(&h->gic, 0, 4, 1, false, false);
+    vgicd_lr_returned(&h->gic, 0, 27, 0, false, false);
+    KTEST_EQ(hook_calls, 2);
+    /* vgicd_init detaches it */
+    h = setup();
+    route_spi(h, 80, 2, 0x20);
+    vgicd_set_level(&h->gic, 0, 80, true);
+    KTEST_CHECK(next(h, 2, &p));
+    vgicd_ack(&h->gic, 2, 80, 0);
+    vgicd_lr_returned(&h->gic, 2, 80, 0, false, false);
+    KTEST_EQ(hook_calls, 2);
+}
+
 static void test_sgi_lifecycle(void)
 {
     struct harness *h = setup();
@@ -1005,6 +1065,7 @@ int main(void)
     KTEST_RUN(test_next_pending_order);
     KTEST_RUN(test_edge_lifecycle);
     KTEST_RUN(test_level_lifecycle);
+    KTEST_RUN(test_complete_hook);
     KTEST_RUN(test_sgi_lifecycle);
     KTEST_RUN(test_ppi_banked);
     KTEST_RUN(test_hw_interrupts);

@@ -5,6 +5,7 @@
  * physical interrupts (virtual timer, GIC maintenance, kicks, console).
  */
 #include <keel/console.h>
+#include <keel/passthrough.h>
 #include <keel/pcpu.h>
 #include <keel/platform.h>
 #include <keel/sched.h>
@@ -370,6 +371,14 @@ static __attribute__((noinline)) void handle_irqs(struct vcpu *v, uint32_t iar)
         }
         if (intid == PPI_HYPTIMER || intid == SGI_KICK) {
             sched_irq(v, iar, intid);
+            continue;
+        }
+        if (intid >= 32 && intid != platform.uart_irq && passthrough_host_irq(intid)) {
+            /* a pass-through device's SPI, now on its VM's line: masked at the distributor
+               before it is deactivated, until the guest has EOIed it (platform_irq_done) */
+            gicv2_set_enabled(intid, false);
+            gicv2_eoi(iar);
+            gicv2_deactivate(iar);
             continue;
         }
         gicv2_eoi(iar);

@@ -69,13 +69,15 @@ int platform_check_passthrough(const struct platform *p, hpa_t hpa, uint64_t siz
                                size_t whylen);
 
 /* Route host interrupt `host_irq` (PLIC source / GIC SPI INTID) to keel on hart `pcpu` (keel's
-   hart index) for a pass-through device: enable it at the host controller. Errors (-1, reason
-   in err): a number the controller does not have, keel's own console interrupt, no controller
-   context for that hart, or (AArch64) not supported yet. Boot time, before any VM runs. */
+   hart index) for a pass-through device: enable it at the host controller (AArch64: a core not
+   up yet enables it when it comes up). Errors (-1, reason in err): a number the controller does
+   not have (PLIC sources 1..ndev; GIC SPIs 32..lines-1), keel's own console interrupt, no PLIC
+   context for that hart, more than 32 deferred SPIs. Boot time, before any VM runs. */
 int platform_irq_route(uint32_t host_irq, uint32_t pcpu, char *err, size_t errlen);
 
 /* The guest has completed pass-through interrupt `host_irq` routed to `pcpu`: let the host
-   controller deliver it again (PLIC completion, SiFive PLIC spec "Interrupt Completion"). */
+   controller deliver it again (RISC-V: PLIC completion, SiFive PLIC spec "Interrupt
+   Completion"; AArch64: GICD_ISENABLER, IHI 0048B 4.3.5, after keel masked it on delivery). */
 void platform_irq_done(uint32_t host_irq, uint32_t pcpu);
 
 /* Stop the machine reporting failure: QEMU exits with `code` where the board can (sifive,test /

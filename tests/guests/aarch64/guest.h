@@ -222,6 +222,18 @@ void secondary_main(uint64_t context_id, uint64_t entry_el, uint64_t entry_daif,
 /* PSCI SYSTEM_OFF through HVC (or SMC); reports "<who>: ERROR" if it returns, then parks. */
 void vm_system_off(const char *who, bool use_smc) __attribute__((noreturn));
 
+/* ---- spi.c (peer, ptdev: one SPI to CPU 0) ---- */
+/* Each user defines it: called from the IRQ vector with IRQs masked; acknowledges through
+   gic_ack(&g_spi_gic) and ends with gic_eoi(). */
+void guest_irq(void);
+extern struct platform_info g_spi_gic;
+/* VBAR_EL1 = a table whose IRQ entry calls guest_irq(), the rest el1_vectors. */
+void spi_install_vectors(void);
+/* Unmask IRQs for a moment: a pending interrupt is taken (guest_irq) before the isb completes. */
+void spi_irq_window(void);
+/* Distributor and CPU interface on; SPI `intid` enabled, priority 0xa0, routed to CPU 0. */
+void spi_enable(uint32_t intid);
+
 /* ---- console.c ---- */
 void console_init(uint64_t pl011_base);
 /* One byte from the UART's receive side, or -1 when none is waiting (polled, never blocks). */

@@ -156,6 +156,7 @@ struct vgicd {
     uint32_t vcpu_mask; /* (1 << num_vcpus) - 1 */
     uint32_t typer;     /* the TYPER value, fixed at init */
     void (*kick)(void *ctx, uint32_t vcpu);
+    void (*completed)(void *ctx, uint32_t irq); /* see vgicd_set_complete_hook */
     void *ctx;
     bool enabled; /* CTLR.Enable */
     struct vgicd_cpu cpu[VGICD_MAX_VCPUS];
@@ -272,5 +273,14 @@ void vgicd_ack(struct vgicd *d, uint32_t vcpu, uint32_t irq, uint32_t source);
  */
 void vgicd_lr_returned(struct vgicd *d, uint32_t vcpu, uint32_t irq, uint32_t source,
                        bool pending, bool active);
+
+/*
+ * Attach `completed` (may be NULL), called with the init's ctx whenever a list register comes
+ * back for an SPI with neither pending nor active set (the guest has EOIed it, IHI 0048B 5.4),
+ * after the model took the state and before it looks at the line again: a hook that lowers
+ * the line there (a pass-through interrupt the host re-delivers) gets no second request.
+ * vgicd_init detaches it.
+ */
+void vgicd_set_complete_hook(struct vgicd *d, void (*completed)(void *ctx, uint32_t irq));
 
 #endif
