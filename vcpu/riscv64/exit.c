@@ -101,9 +101,17 @@ static enum riscv_trap_result __attribute__((noinline)) mmio_access_fault(struct
    AMOs and SC raise store/AMO access faults, whatever the hart reported (QEMU 7.2 reports an
    AMO's guest-page fault as a load one); LR stays a load (Privileged spec v1.12 sec 3.6, A
    extension). */
-static bool insn_faults_as_store(uint32_t raw, bool store)
+static enum riscv_trap_result __attribute__((noinline))
+mmio_unemulated_fault(struct vcpu *v, bool store)
 {
-    return store || ((raw & 0x7f) == 0x2f && (raw >> 27) != 0x02);
+    /* cold: fetch again rather than keep the instruction alive on the hot path */
+    uint64_t tval = csr_read(stval);
+    uint64_t htinst = csr_read(htinst);
+    uint64_t raw = htinst ? htinst : riscv_guest_fetch_insn(v->arch.ctx.sepc);
+    if (!(raw & RISCV_FETCH_FAULT) && (raw & 0x7f) == 0x2f && ((uint32_t)raw >> 27) != 0x02)
+        store = true;
+    riscv_inject_exception(v, store ? EXC_STORE_ACCESS : EXC_LOAD_ACCESS, tval);
+    return TRAP_RESUME;
 }
 
 static enum riscv_trap_result __attribute__((noinline)) mmio_fetch_fault(struct vcpu *v)
@@ -195,14 +203,14 @@ mmio_trap(struct vcpu *v, uint64_t scause, bool full)
         if (slot->raw != (uint32_t)raw || slot->cause != scause) {
             d = mmio_decode_miss(slot, (uint32_t)raw, scause);
             if (!d)
-                return trap_next(v, mmio_access_fault(v, insn_faults_as_store((uint32_t)raw, store)));
+                return trap_next(v, mmio_unemulated_fault(v, store));
             if (!full && (d->cause & RISCV_MMIO_NEEDS_FULL))
                 return trap_next(v, TRAP_NEED_FULL);
         }
     } else {
         d = mmio_decode_htinst(htinst, scause, &from_htinst);
         if (!d)
-            return trap_next(v, mmio_access_fault(v, insn_faults_as_store((uint32_t)htinst, store)));
+            return trap_next(v, mmio_unemulated_fault(v, store));
         if (!full && (d->cause & RISCV_MMIO_NEEDS_FULL))
             return trap_next(v, TRAP_NEED_FULL);
     }
