@@ -56,10 +56,14 @@ apply_other_action(struct vcpu *v, enum exit_action action, uint32_t len, bool i
         arm_inject_sync(v, esr_el1_data_abort(sysreg_read(spsr_el2), is_write),
                         sysreg_read(far_el2), true);
         return TRAP_RESUME;
-    case BLOCK:
+    case BLOCK: {
         sysreg_write(elr_el2, sysreg_read(elr_el2) + len);
-        atomic_store(&v->state, VCPU_BLOCKED);
+        /* only a running vCPU blocks: one its stopping VM just turned OFF stays OFF (or a
+           reboot could not start it again) */
+        uint32_t runnable = VCPU_RUNNABLE;
+        atomic_compare_exchange_strong(&v->state, &runnable, VCPU_BLOCKED);
         return TRAP_TO_LOOP;
+    }
     case VM_STOP:
     case EXIT_TO_LOOP:
         return TRAP_TO_LOOP;

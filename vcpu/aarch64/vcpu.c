@@ -496,7 +496,9 @@ static void vcpu_run_loop(struct vcpu *v, bool shared)
                 v->resume_reset = false;
             }
             v->suspended = false;
-            atomic_store(&v->state, VCPU_RUNNABLE);
+            uint32_t blocked = VCPU_BLOCKED; /* a stopping VM may have turned it OFF meanwhile */
+            atomic_compare_exchange_strong(&v->state, &blocked, VCPU_RUNNABLE);
+            continue; /* state checked again */
         }
         if (shared)
             timer_check_resched();
