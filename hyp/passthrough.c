@@ -36,7 +36,7 @@ static int setup_device(struct vm *vm, const struct passthrough_config *pt, char
                   "the stage-2 limit, or out of memory for tables)", vm->name, pt->name, pt->gpa);
         return -1;
     }
-    char irqs[64] = "";
+    char irqs[128] = ""; /* 4 pairs of two 10-digit numbers fit */
     size_t n = 0;
     for (uint32_t i = 0; i < pt->nr_irqs; i++) {
         if (vplat_passthrough_irq(vm, pt->guest_irq[i], why, sizeof(why)) ||
