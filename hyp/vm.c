@@ -365,8 +365,12 @@ void vcpu_kick(struct vcpu *v, uint32_t request)
 int vm_reload(struct vm *vm)
 {
     char err[192];
+    /* under the VM lock: console input and pass-through interrupts may reach the models from
+       other harts while the VM reboots */
+    spin_lock(&vm->lock);
     vplat_reset(vm);
     passthrough_reset(vm);
+    spin_unlock(&vm->lock);
     if (vm_load_images(vm, vm->cfg, vm->bundle, vm->bundle_size, err, sizeof(err))) {
         kprintf("keel: error: %s\n", err);
         return -1;
