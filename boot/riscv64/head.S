@@ -23,10 +23,22 @@ _start:
     .ascii "RSC\x05"            /* magic2 */
     .word 0                     /* res3: no PE/COFF header */
 
+    .data
+    .balign 8
+keel_boot_claimed:              /* set by the one hart that boots keel (never in BSS) */
+    .dword 0
+
     .text
 keel_entry:
     csrw sie, zero
     csrw sscratch, zero
+    /* One hart boots keel. Another hart the firmware sends here (Debian's OpenSBI 1.1 has let
+       a second hart into the payload under host load) must not clear BSS under the first: it
+       waits to become a secondary (keel_stray_hart). */
+    lla t0, keel_boot_claimed
+    li t1, 1
+    amoswap.d.aqrl t1, t1, (t0)
+    bnez t1, keel_stray_hart
     /* keel is a PIE linked at 0: apply R_RISCV_RELATIVE relocations for the load address */
     lla t0, _start
     lla t1, __rela_dyn_start
@@ -59,6 +71,29 @@ keel_entry:
     call riscv_boot_main        /* (hartid, dtb): never returns */
 6:  wfi
     j 6b
+
+/*
+ * A hart that entered keel_entry after the boot hart (a0 = hartid): using registers only, it
+ * waits until arch_start_secondaries() has given its hartid a keel hart index i >= 1
+ * (pcpu_stacks[i].pcpu.index == i and .hw_id == a0), then starts as that secondary would.
+ */
+keel_stray_hart:
+    lla t0, pcpu_stacks
+    li t1, PCPU_STACK_SIZE
+1:  li t2, 1                    /* i */
+    add t4, t0, t1              /* &pcpu_stacks[1] */
+2:  li t3, PCPU_MAX
+    bgeu t2, t3, 1b             /* not there yet: scan again */
+    lwu t5, PCPU_INDEX(t4)
+    bne t5, t2, 3f
+    ld t5, PCPU_HW_ID(t4)
+    beq t5, a0, 4f
+3:  addi t2, t2, 1
+    add t4, t4, t1
+    j 2b
+4:  fence r, rw
+    add a1, t4, t1              /* the top of its stack */
+    j keel_secondary_entry
 
 /*
  * Secondary harts, started by riscv_boot_main through SBI HSM hart_start with

@@ -194,7 +194,10 @@ void arch_start_secondaries(void)
         p->hw_id = platform.hart_ids[i];
         int64_t rc = sbi_hart_start(p->hw_id, (uint64_t)(uintptr_t)keel_secondary_entry,
                                     pcpu_stack_top(index));
-        if (rc)
+        if (rc == -6) /* SBI_ERR_ALREADY_AVAILABLE (SBI v2.0 sec 3.2) */
+            kprintf("keel: hart %lu was already running: the firmware had sent it to keel's "
+                    "entry, where it waited to join as keel hart %u\n", p->hw_id, index);
+        else if (rc)
             kprintf("keel: warning: hart %lu did not start (SBI error %ld)\n", p->hw_id, rc);
         index++;
     }

@@ -3,6 +3,7 @@
    asm-offsets.h, so switch.S never holds a hand-typed offset. */
 #include <stddef.h>
 #include <keel/pcpu.h>
+#include <keel/vm.h>
 #include "vcpu_arch.h"
 
 #define DEFINE(name, value) __asm__ volatile("\n.ascii \"->" #name " %0\"" : : "i"(value))
@@ -27,4 +28,7 @@ void asm_offsets(void)
     DEFINE(FP_F0, offsetof(struct riscv_fp, f));
     DEFINE(FP_FCSR, offsetof(struct riscv_fp, fcsr));
     DEFINE(PCPU_STACK_SIZE, KEEL_STACK_SIZE);
+    DEFINE(PCPU_INDEX, offsetof(struct pcpu, index));
+    DEFINE(PCPU_HW_ID, offsetof(struct pcpu, hw_id));
+    DEFINE(PCPU_MAX, KEEL_MAX_HARTS);
 }
