@@ -32,9 +32,9 @@ keel_boot_claimed:              /* set by the one hart that boots keel (never in
 keel_entry:
     csrw sie, zero
     csrw sscratch, zero
-    /* One hart boots keel. Another hart the firmware sends here (Debian's OpenSBI 1.1 has let
-       a second hart into the payload under host load) must not clear BSS under the first: it
-       waits to become a secondary (keel_stray_hart). */
+    /* One hart boots keel. Another hart the firmware might send here must not clear BSS under
+       the first (under host load keel twice found BSS cleared while it created VMs): it waits
+       to become a secondary (keel_stray_hart). */
     lla t0, keel_boot_claimed
     li t1, 1
     amoswap.d.aqrl t1, t1, (t0)
