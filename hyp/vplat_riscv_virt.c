@@ -101,6 +101,12 @@ void vplat_reset(struct vm *vm)
     vuart16550_init(&p->uart, uart_tx, uart_irq, uart_pull, p);
     vplic_init(&p->plic, VPLAT_PLIC_NDEV, vm->nr_vcpus, plic_notify, p);
     vplic_set_complete_hook(&p->plic, plic_completed);
+    /* The new PLIC has nothing claimable, but vplic_init tells no one: drop every vCPU's
+       external line, or a level the old PLIC left high (a VM that rebooted while, say, its
+       UART interrupt was pending) stays asserted with nothing to claim, and the new boot
+       takes external interrupts forever. */
+    for (uint32_t i = 0; i < vm->nr_vcpus; i++)
+        vcpu_arch_set_ext_irq(&vm->vcpus[i], false);
     doorbell_init(&p->doorbell, vm->id, doorbell_ring, doorbell_irq, p);
 }
 

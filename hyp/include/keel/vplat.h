@@ -11,7 +11,8 @@
    reason in err. */
 int vplat_create(struct vm *vm, char *err, size_t errlen);
 
-/* Reset the models to power-on state (VM reboot). */
+/* Reset the models to power-on state (VM reboot) and lower the interrupt lines they drive into
+   the vCPUs (RISC-V: VSEIP). The caller holds vm->lock once the VM has run. */
 void vplat_reset(struct vm *vm);
 
 /* Reserve interrupt `guest_irq` of the VM's virtual interrupt controller (RISC-V: vPLIC source;
