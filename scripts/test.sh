@@ -4,15 +4,20 @@
 # test.sh: install what is needed, build the host unit tests and every ISA's keel image and test
 # guests, then run everything through ctest (unit tests + QEMU tests). Called by .ci/run.
 # Options: -j N (parallel ctest jobs, default 2), -R REGEX / -L LABEL (passed to ctest).
+# Tests labelled "quarantine" (a known intermittent failure, named in tests/qemu/tests.cmake)
+# run only when asked for by name or label (-R / -L) or with --quarantined.
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 jobs=2
 ctest_args=()
+quarantined=0
 while (($#)); do
     case "$1" in
         -j) jobs="$2"; shift 2 ;;
-        -R | -L | -E) ctest_args+=("$1" "$2"); shift 2 ;;
-        -h | --help) sed -n '3,6p' "$0"; exit 0 ;;
+        -R | -L) ctest_args+=("$1" "$2"); quarantined=1; shift 2 ;;
+        -E) ctest_args+=("$1" "$2"); shift 2 ;;
+        --quarantined) quarantined=1; shift ;;
+        -h | --help) sed -n '3,8p' "$0"; exit 0 ;;
         *) echo "test.sh: unknown option $1" >&2; exit 2 ;;
     esac
 done
@@ -32,4 +37,9 @@ cmake -S "$repo" -B "$repo/build/host" >/dev/null
 cmake --build "$repo/build/host" -j"$(nproc)" >"$repo/build/host.build.log" 2>&1 ||
     { cat "$repo/build/host.build.log"; echo "test.sh: host build failed" >&2; exit 1; }
 cd "$repo/build/host"
+if ((quarantined == 0)); then
+    ctest_args+=(-LE quarantine)
+    echo "test.sh: not run (quarantined, see tests/qemu/tests.cmake; --quarantined runs them):" \
+        "$(ctest -N -L quarantine | sed -n 's/^ *Test *#[0-9]*: //p' | tr '\n' ' ')"
+fi
 ctest --output-on-failure -j "$jobs" "${ctest_args[@]}"
