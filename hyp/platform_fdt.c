@@ -284,7 +284,7 @@ int platform_parse_fdt(const void *fdt, struct platform *out, char *err, size_t 
 /* Does [hpa, hpa+size) overlap [base, base+len)? (len 0: the device is absent) */
 static bool overlaps(hpa_t hpa, uint64_t size, hpa_t base, uint64_t len)
 {
-    return base && len && hpa < base + len && base < hpa + size;
+    return base && len && keel_ranges_overlap(hpa, size, base, len);
 }
 
 int platform_check_passthrough(const struct platform *p, hpa_t hpa, uint64_t size, char *why,

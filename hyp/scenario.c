@@ -10,6 +10,12 @@ static const char *const known_props[] = {
     "riscv,sstc", "memory-hpa", "shmem", "shmem-gpa",
 };
 
+/* Two cells, high first, as one 64-bit number. */
+static uint64_t cells64(const fdt32_t *c)
+{
+    return ((uint64_t)fdt32_to_cpu(c[0]) << 32) | fdt32_to_cpu(c[1]);
+}
+
 static int err_at(char *err, size_t errlen, const char *node, const char *prop, const char *what)
 {
     ksnprintf(err, errlen, "scenario: /%s: %s%s%s", node, prop ? "property '" : "",
@@ -72,8 +78,8 @@ static int parse_vm(const void *fdt, int node, uint32_t nr_harts, struct vm_conf
         return err_at(err, errlen, vm->node, "memory", "missing (<gpa-hi gpa-lo size-hi size-lo>)");
     if (len != 16)
         return err_at(err, errlen, vm->node, "memory", "must be 4 cells: <gpa-hi gpa-lo size-hi size-lo>");
-    vm->ram_gpa = ((uint64_t)fdt32_to_cpu(mem[0]) << 32) | fdt32_to_cpu(mem[1]);
-    vm->ram_size = ((uint64_t)fdt32_to_cpu(mem[2]) << 32) | fdt32_to_cpu(mem[3]);
+    vm->ram_gpa = cells64(&mem[0]);
+    vm->ram_size = cells64(&mem[2]);
     if (!vm->ram_size || (vm->ram_gpa | vm->ram_size) & ((2u << 20) - 1) ||
         vm->ram_gpa + vm->ram_size < vm->ram_gpa)
         return err_at(err, errlen, vm->node, "memory", "base and size must be non-zero multiples of 2 MiB");
@@ -112,7 +118,7 @@ static int parse_vm(const void *fdt, int node, uint32_t nr_harts, struct vm_conf
     if (hpa) {
         if (len != 8)
             return err_at(err, errlen, vm->node, "memory-hpa", "must be 2 cells: <hpa-hi hpa-lo>");
-        vm->ram_hpa = ((uint64_t)fdt32_to_cpu(hpa[0]) << 32) | fdt32_to_cpu(hpa[1]);
+        vm->ram_hpa = cells64(hpa);
         if (!vm->ram_hpa || (vm->ram_hpa & ((2u << 20) - 1)))
             return err_at(err, errlen, vm->node, "memory-hpa", "must be a non-zero multiple of 2 MiB");
     }
@@ -141,23 +147,13 @@ static int parse_vm_shmem(const void *fdt, int node, const struct scenario *sc, 
             vm->shmem = (int)i;
     if (vm->shmem < 0)
         return err_at(err, errlen, vm->node, "shmem", "names no compatible = \"keel,shmem\" node");
-    vm->shmem_gpa = ((uint64_t)fdt32_to_cpu(gpa[0]) << 32) | fdt32_to_cpu(gpa[1]);
+    vm->shmem_gpa = cells64(gpa);
     uint64_t size = sc->shmem[vm->shmem].size;
     if ((vm->shmem_gpa & 0xfff) || vm->shmem_gpa + size < vm->shmem_gpa)
         return err_at(err, errlen, vm->node, "shmem-gpa", "must be 4 KiB aligned");
-    if (vm->shmem_gpa < vm->ram_gpa + vm->ram_size && vm->ram_gpa < vm->shmem_gpa + size)
+    if (keel_ranges_overlap(vm->shmem_gpa, size, vm->ram_gpa, vm->ram_size))
         return err_at(err, errlen, vm->node, "shmem-gpa", "overlaps the VM's memory");
     return 0;
-}
-
-static uint64_t cells64(const fdt32_t *c)
-{
-    return ((uint64_t)fdt32_to_cpu(c[0]) << 32) | fdt32_to_cpu(c[1]);
-}
-
-static bool ranges_overlap(uint64_t a, uint64_t a_size, uint64_t b, uint64_t b_size)
-{
-    return a < b + b_size && b < a + a_size;
 }
 
 /* One "keel,passthrough" subnode of VM `vm` (its GPA windows known: RAM, shmem, earlier
@@ -198,13 +194,13 @@ static int parse_passthrough(const void *fdt, int node, const struct scenario *s
     const char *where = gpa ? "gpa" : "reg";
     if ((pt->gpa & 0xfff) || pt->gpa + pt->size < pt->gpa)
         return err_at(err, errlen, path, where, "the guest window must be 4 KiB aligned");
-    if (ranges_overlap(pt->gpa, pt->size, vm->ram_gpa, vm->ram_size))
+    if (keel_ranges_overlap(pt->gpa, pt->size, vm->ram_gpa, vm->ram_size))
         return err_at(err, errlen, path, where, "the guest window overlaps the VM's memory");
     if (vm->shmem >= 0 &&
-        ranges_overlap(pt->gpa, pt->size, vm->shmem_gpa, sc->shmem[vm->shmem].size))
+        keel_ranges_overlap(pt->gpa, pt->size, vm->shmem_gpa, sc->shmem[vm->shmem].size))
         return err_at(err, errlen, path, where, "the guest window overlaps the VM's shmem");
     for (uint32_t i = 0; i < vm->nr_passthrough; i++)
-        if (ranges_overlap(pt->gpa, pt->size, vm->passthrough[i].gpa, vm->passthrough[i].size))
+        if (keel_ranges_overlap(pt->gpa, pt->size, vm->passthrough[i].gpa, vm->passthrough[i].size))
             return err_at(err, errlen, path, where, "the guest window overlaps another pass-through device");
 
     const fdt32_t *irqs = fdt_getprop(fdt, node, "interrupts", &len);
@@ -259,7 +255,7 @@ static int check_passthrough_owners(const struct scenario *sc, char *err, size_t
                     for (uint32_t x = 0; x < p->nr_irqs; x++)
                         for (uint32_t y = 0; y < q->nr_irqs; y++)
                             irq |= p->host_irq[x] == q->host_irq[y];
-                    if (ranges_overlap(p->hpa, p->size, q->hpa, q->size) || irq) {
+                    if (keel_ranges_overlap(p->hpa, p->size, q->hpa, q->size) || irq) {
                         ksnprintf(err, errlen,
                                   "scenario: VMs '%s' and '%s': pass-through devices '%s' and '%s' "
                                   "share host %s",
@@ -286,7 +282,7 @@ static int parse_shmem(const void *fdt, int node, struct shmem_config *shm, char
     const fdt32_t *size = fdt_getprop(fdt, node, "size", &len);
     if (!size || len != 8)
         return err_at(err, errlen, shm->name, "size", "missing or not 2 cells: <size-hi size-lo>");
-    shm->size = ((uint64_t)fdt32_to_cpu(size[0]) << 32) | fdt32_to_cpu(size[1]);
+    shm->size = cells64(size);
     if (!shm->size || (shm->size & 0xfff) || shm->size > (1ull << 32))
         return err_at(err, errlen, shm->name, "size", "must be a non-zero multiple of 4 KiB, at most 4 GiB");
     return 0;
@@ -334,8 +330,7 @@ int scenario_parse(const void *fdt, uint32_t nr_harts, struct scenario *out, cha
         const struct vm_config *a = &out->vms[i];
         for (uint32_t j = 0; a->ram_hpa && j < i; j++) {
             const struct vm_config *b = &out->vms[j];
-            if (b->ram_hpa && a->ram_hpa < b->ram_hpa + b->ram_size &&
-                b->ram_hpa < a->ram_hpa + a->ram_size) {
+            if (b->ram_hpa && keel_ranges_overlap(a->ram_hpa, a->ram_size, b->ram_hpa, b->ram_size)) {
                 ksnprintf(err, errlen,
                           "scenario: VMs '%s' and '%s': their host memory (memory-hpa) overlaps",
                           b->name, a->name);

@@ -41,22 +41,18 @@ void *vm_gpa_to_hva(struct vm *vm, gpa_t gpa, uint64_t len)
     return (void *)(uintptr_t)(vm->ram_hpa + off);
 }
 
-static bool window_overlaps(gpa_t a, uint64_t a_size, gpa_t b, uint64_t b_size)
-{
-    return a < b + b_size && b < a + a_size;
-}
-
 int vm_add_mmio(struct vm *vm, gpa_t gpa, uint64_t size, const struct vdev_ops *ops, void *dev)
 {
     if (vm->nr_mmio == KEEL_MAX_MMIO || !size || gpa + size < gpa)
         return -1;
-    if (window_overlaps(gpa, size, vm->ram_gpa, vm->ram_size))
+    if (keel_ranges_overlap(gpa, size, vm->ram_gpa, vm->ram_size))
         return -1;
     const struct vm_config *cfg = vm->cfg;
-    if (cfg && cfg->shmem >= 0 && window_overlaps(gpa, size, cfg->shmem_gpa, shmem_regions[cfg->shmem].size))
+    if (cfg && cfg->shmem >= 0 &&
+        keel_ranges_overlap(gpa, size, cfg->shmem_gpa, shmem_regions[cfg->shmem].size))
         return -1;
     for (uint32_t i = 0; cfg && i < cfg->nr_passthrough; i++)
-        if (window_overlaps(gpa, size, cfg->passthrough[i].gpa, cfg->passthrough[i].size))
+        if (keel_ranges_overlap(gpa, size, cfg->passthrough[i].gpa, cfg->passthrough[i].size))
             return -1;
     for (uint32_t i = 0; i < vm->nr_mmio; i++)
         if (gpa < vm->mmio[i].gpa + vm->mmio[i].size && vm->mmio[i].gpa < gpa + size)
