@@ -5,7 +5,6 @@
  */
 #include "guest.h"
 
-#define UART_GPA UINT64_C(0x09000000)
 
 void report_unexpected(const char *what, uint64_t esr, uint64_t elr, uint64_t far)
 {
@@ -24,9 +23,7 @@ void guest_main(uint64_t dtb, uint64_t bad_relocs, uint64_t entry_el, uint64_t e
     (void)entry_el;
     (void)entry_daif;
     (void)entry_sctlr;
-    console_init(UART_GPA);
-    if (bad_relocs != 0)
-        out("echo: ERROR: %lu relocations of an unknown type\n", bad_relocs);
+    (void)single_cpu_start("echo", bad_relocs);
     echo_line();
     finish();
 }

@@ -219,6 +219,9 @@ void secondary_main(uint64_t context_id, uint64_t entry_el, uint64_t entry_daif,
                     uint64_t entry_sctlr) __attribute__((noreturn));
 
 /* ---- single_cpu.c (every guest but psci-test) ---- */
+/* The console on the platform's PL011, this CPU as the trap handler's primary, and an ERROR
+   line naming `who` when start.S met relocations of an unknown type: returns 1 then, else 0. */
+uint32_t single_cpu_start(const char *who, uint64_t bad_relocs);
 /* PSCI SYSTEM_OFF through HVC (or SMC); reports "<who>: ERROR" if it returns, then parks. */
 void vm_system_off(const char *who, bool use_smc) __attribute__((noreturn));
 

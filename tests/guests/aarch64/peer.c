@@ -17,7 +17,6 @@
 #include "guest.h"
 
 #define SHMEM_GPA UINT64_C(0x80000000)
-#define UART_GPA UINT64_C(0x09000000)
 #define DOORBELL_GPA UINT64_C(0x09010000)
 #define DOORBELL_INTID 34u
 #define OUTSIDE_GPA UINT64_C(0x1000000000) /* not RAM, not a device, not shared: must fault */
@@ -107,11 +106,8 @@ void guest_main(uint64_t dtb, uint64_t bad_relocs, uint64_t entry_el, uint64_t e
     (void)entry_el;
     (void)entry_daif;
     (void)entry_sctlr;
-    console_init(UART_GPA);
-    trap_set_primary(read_mpidr() & MPIDR_AFF_MASK);
+    (void)single_cpu_start("peer", bad_relocs);
     spi_install_vectors();
-    if (bad_relocs != 0)
-        out("peer: ERROR: %lu relocations of an unknown type\n", bad_relocs);
     uint32_t self = mmio_read32(DOORBELL_GPA + DOORBELL_SELF);
     out("peer: bare-metal VM %u up, doorbell id 0x%x; waiting for a message\n", self,
         mmio_read32(DOORBELL_GPA + DOORBELL_ID));

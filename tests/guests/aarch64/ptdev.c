@@ -12,7 +12,6 @@
  */
 #include "guest.h"
 
-#define UART_GPA UINT64_C(0x09000000)
 #define RTC_GPA UINT64_C(0x0a200000)
 #define RTCDR 0x000u
 #define RTCMR 0x004u
@@ -88,12 +87,7 @@ void guest_main(uint64_t dtb, uint64_t bad_relocs, uint64_t entry_el, uint64_t e
     (void)entry_el;
     (void)entry_daif;
     (void)entry_sctlr;
-    console_init(UART_GPA);
-    trap_set_primary(read_mpidr() & MPIDR_AFF_MASK);
-    if (bad_relocs != 0) {
-        out("ptdev: ERROR: %lu relocations of an unknown type\n", bad_relocs);
-        g_errors++;
-    }
+    g_errors += single_cpu_start("ptdev", bad_relocs);
 
     uint32_t id0 = mmio_read32(RTC_GPA + PERIPH_ID0) & 0xffu;
     uint32_t id1 = mmio_read32(RTC_GPA + PERIPH_ID1) & 0xffu;

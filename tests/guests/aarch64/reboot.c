@@ -11,7 +11,6 @@
 #include "guest.h"
 
 #define SHMEM_GPA UINT64_C(0x80000000)
-#define UART_GPA UINT64_C(0x09000000)
 #define BOOT_MAGIC UINT64_C(0x6b65656c72656230) /* "keelreb0": the page holds a count */
 #define DATA_INITIAL UINT64_C(0x1234567890abcdef)
 #define DATA_DIRTY UINT64_C(0xdeadbeefdeadbeef)
@@ -48,10 +47,7 @@ void guest_main(uint64_t dtb, uint64_t bad_relocs, uint64_t entry_el, uint64_t e
     (void)entry_el;
     (void)entry_daif;
     (void)entry_sctlr;
-    console_init(UART_GPA);
-    trap_set_primary(read_mpidr() & MPIDR_AFF_MASK);
-    if (bad_relocs != 0)
-        out("reboot: ERROR: %lu relocations of an unknown type\n", bad_relocs);
+    (void)single_cpu_start("reboot", bad_relocs);
     volatile struct boot_page *page = (volatile struct boot_page *)(uintptr_t)SHMEM_GPA;
 
     if (page->magic != BOOT_MAGIC) {

@@ -6,6 +6,8 @@
  */
 #include "guest.h"
 
+#define UART_GPA UINT64_C(0x09000000) /* keel's guest platform (= QEMU virt) PL011 */
+
 volatile struct secondary_report g_secondary;
 uint64_t g_clobber_after[32];
 uint64_t g_clobber_sp_before;
@@ -19,6 +21,16 @@ void secondary_main(uint64_t context_id, uint64_t entry_el, uint64_t entry_daif,
     (void)entry_sctlr;
     for (;;)
         wait_for_interrupt();
+}
+
+uint32_t single_cpu_start(const char *who, uint64_t bad_relocs)
+{
+    console_init(UART_GPA);
+    trap_set_primary(read_mpidr() & MPIDR_AFF_MASK);
+    if (bad_relocs == 0)
+        return 0;
+    out("%s: ERROR: %lu relocations of an unknown type\n", who, bad_relocs);
+    return 1;
 }
 
 void vm_system_off(const char *who, bool use_smc)

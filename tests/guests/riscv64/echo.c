@@ -21,10 +21,7 @@ void guest_main(uint64_t hartid, uint64_t dtb, uint64_t bad_relocs, uint64_t ent
     (void)hartid;
     (void)dtb;
     (void)entry_sstatus;
-    bool dbcn = sbi_call(SBI_EXT_BASE, SBI_BASE_PROBE_EXTENSION, SBI_EXT_DBCN, 0, 0, 0, 0).value != 0;
-    console_init(dbcn, true);
-    if (bad_relocs != 0)
-        out("echo: ERROR: %lu relocations of an unknown type\n", bad_relocs);
+    (void)single_hart_start("echo", bad_relocs);
     echo_line();
     finish();
 }

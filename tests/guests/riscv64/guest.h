@@ -243,6 +243,9 @@ extern struct irq_state g_irq;
 bool irq_probe_pending(uint32_t code);
 
 /* ---- single_hart.c (the one-hart guests: echo, peer, ptdev, reboot) ---- */
+/* The console (DBCN when the SBI offers it, else legacy putchar), and an ERROR line naming
+   `who` when start.S met relocations of an unknown type: returns 1 then, else 0. */
+uint32_t single_hart_start(const char *who, uint64_t bad_relocs);
 /* Flush the console and shut this VM down with SBI SRST; parks if that returns. */
 void vm_shutdown(void) __attribute__((noreturn));
 

@@ -31,10 +31,8 @@ void guest_main(uint64_t hartid, uint64_t dtb, uint64_t bad_relocs, uint64_t ent
 {
     (void)hartid;
     (void)dtb;
-    (void)bad_relocs;
     (void)entry_sstatus;
-    bool dbcn = sbi_call(0x10, 3, 0x4442434E, 0, 0, 0, 0).value != 0;
-    console_init(dbcn, true);
+    (void)single_hart_start("peer", bad_relocs);
     uint32_t self = mmio_read32(DOORBELL_GPA + 4);
     out("peer: bare-metal VM %u up, doorbell id 0x%x; waiting for a message\n", self,
         mmio_read32(DOORBELL_GPA));

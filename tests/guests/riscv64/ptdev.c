@@ -40,12 +40,6 @@ void finish(void)
     vm_shutdown();
 }
 
-static void fail(const char *what)
-{
-    out("ptdev: ERROR: %s\n", what);
-    g_errors++;
-}
-
 /* The RTC's nanoseconds: reading TIME_LOW latches TIME_HIGH. */
 static uint64_t rtc_now(void)
 {
@@ -90,10 +84,7 @@ void guest_main(uint64_t hartid, uint64_t dtb, uint64_t bad_relocs, uint64_t ent
     (void)hartid;
     (void)dtb;
     (void)entry_sstatus;
-    bool dbcn = sbi_call(SBI_EXT_BASE, SBI_BASE_PROBE_EXTENSION, SBI_EXT_DBCN, 0, 0, 0, 0).value != 0;
-    console_init(dbcn, true);
-    if (bad_relocs != 0)
-        fail("relocations of an unknown type");
+    g_errors += single_hart_start("ptdev", bad_relocs);
 
     /* the clock: a plausible date (after 2020), moving forward */
     uint64_t t0 = rtc_now();

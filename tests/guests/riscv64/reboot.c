@@ -37,10 +37,8 @@ void guest_main(uint64_t hartid, uint64_t dtb, uint64_t bad_relocs, uint64_t ent
 {
     (void)hartid;
     (void)dtb;
-    (void)bad_relocs;
     (void)entry_sstatus;
-    bool dbcn = sbi_call(SBI_EXT_BASE, SBI_BASE_PROBE_EXTENSION, SBI_EXT_DBCN, 0, 0, 0, 0).value != 0;
-    console_init(dbcn, true);
+    (void)single_hart_start("reboot", bad_relocs);
     volatile struct boot_page *page = (volatile struct boot_page *)(uintptr_t)SHMEM_GPA;
 
     if (page->magic != BOOT_MAGIC) {
