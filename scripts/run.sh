@@ -26,7 +26,9 @@ Boots keel under QEMU with one Linux VM (Debian's kernel + a busybox initramfs b
                            key becomes Ctrl-T (Ctrl-T x quits) so that Ctrl-A reaches keel:
                            Ctrl-A three times moves console input to the next VM
   --uboot                  boot through U-Boot (booti) instead of QEMU -kernel
-  --timeout S              kill QEMU after S seconds and exit 124
+  --timeout S              kill QEMU after S seconds and exit 124; from 10 s up, what every
+                           hart/core was doing 6 s before (pc, keel symbols, registers) is
+                           printed after the log (scripts/qemu-state.sh)
   --shell                  interactive busybox shell in the default guest (keel.shell=1)
   -h, --help               this text
 
@@ -180,6 +182,23 @@ else
 fi
 qemu+=("${extra[@]}")
 
+# With --timeout, a second QEMU monitor on a FIFO pair lets scripts/qemu-state.sh record what
+# every hart/core is doing 6 s before the kill: a hang leaves registers and keel symbols in the
+# log, not just silence. (Naming the serial port keeps -nographic's Ctrl-A/Ctrl-T console mux.)
+state_pid=""
+if [ -n "$timeout_s" ] && ((timeout_s >= 10)); then
+    mkfifo "$run/mon.in" "$run/mon.out"
+    qemu+=(-serial mon:stdio -chardev "pipe,id=keelstate,path=$run/mon" -mon chardev=keelstate,mode=readline)
+    (
+        trap 'kill "$nap" 2>/dev/null; exit 0' TERM
+        sleep $((timeout_s - 6)) &
+        nap=$!
+        wait "$nap"
+        "$repo/scripts/qemu-state.sh" "$arch" "$run/mon" "$run/serial.log" "$build/keel.elf" >"$run/state.txt" 2>&1
+    ) </dev/null >/dev/null 2>&1 &
+    state_pid=$!
+fi
+
 # The serial log goes to stdout and to $run/serial.log: on Arm QEMU has no exit-code device, so
 # a keel that stopped on an error powers off with status 0 and the log tells (see platform_fail).
 runner=()
@@ -190,8 +209,13 @@ rc=${PIPESTATUS[0]}
 set -e
 if [ -n "$timeout_s" ] && ((rc == 124 || rc == 137)); then
     echo "run.sh: timeout: QEMU killed after ${timeout_s}s" >&2
+    if [ -s "$run/state.txt" ]; then
+        echo "run.sh: what each hart/core was doing 6 s before (scripts/qemu-state.sh):" >&2
+        cat "$run/state.txt" >&2
+    fi
     exit 124
 fi
+[ -z "$state_pid" ] || kill "$state_pid" 2>/dev/null || true
 if ((rc == 0)) && grep -aqE '^keel: (stopping|PANIC)' "$run/serial.log"; then
     rc=1
 fi
