@@ -366,6 +366,8 @@ int vm_reload(struct vm *vm)
     spin_lock(&vm->lock);
     vplat_reset(vm);
     passthrough_reset(vm);
+    for (uint32_t i = 0; i < vm->nr_vcpus; i++)
+        vm->vcpus[i].new_boot = true;
     spin_unlock(&vm->lock);
     if (vm_load_images(vm, vm->cfg, vm->bundle, vm->bundle_size, err, sizeof(err))) {
         kprintf("keel: error: %s\n", err);

@@ -207,6 +207,7 @@ void vcpu_arch_reset(struct vcpu *v, gpa_t entry, uint64_t arg)
         gich_write_lr(v->arch.vtimer_lr, 0);
     v->arch.vtimer_lr = ARM_NO_LR;
     v->arch.vtimer_held = false;
+    arm_vgic_reset(v);
     v->arch.reload = true;
 }
 

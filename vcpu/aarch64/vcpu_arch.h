@@ -76,6 +76,13 @@ void arm_handle_irq(struct vcpu *v);
 void arm_vgic_flush(struct vcpu *v);
 /* Read back list registers of `v` that the guest finished with (called after exit). */
 void arm_vgic_sync(struct vcpu *v);
+/* Reset v's virtual CPU interface (GICv2 IHI 0048B 5.3: GICH_LRn, GICH_APR, GICH_VMCR) on v's
+   own core, as a vCPU reset must (CPU_ON, a powerdown suspend's wake-up, a VM reboot): its
+   list registers are emptied. Within one boot the distributor model gets each interrupt back,
+   still pending if it was (a suspended vCPU's wake-up interrupt must reach the guest) but no
+   longer active, as nothing could deactivate it now; after a VM reboot (v->new_boot) the
+   model was reset and they are dropped. The virtual timer's LR is vcpu_arch_reset()'s. */
+void arm_vgic_reset(struct vcpu *v);
 /* The virtual timer's interrupt, PPI 27 on the guest side and on the physical GIC. */
 #define ARM_PPI_VTIMER 27
 /* The vCPU whose exit this core is handling: TPIDR_EL2 (Arm ARM D19 "TPIDR_EL2") holds its ctx,

@@ -29,6 +29,7 @@
  * some unrelated GIC event, so a guest alone on its core sleeps for ever
  * (docs/architecture.md section 14).
  */
+#include <keel/pcpu.h>
 #include <keel/vdev/vgic_dist.h>
 #include <keel/vm.h>
 #include "../../drivers/irq/gicv2.h"
@@ -188,4 +189,33 @@ __attribute__((noinline)) void arm_vgic_flush(struct vcpu *v)
     if (waiting)
         hcr |= GICH_HCR_UIE; /* maintenance interrupt when the LRs drain */
     gich_write(GICH_HCR, hcr);
+}
+
+void arm_vgic_reset(struct vcpu *v)
+{
+    bool loaded = this_pcpu()->loaded == v;
+    struct vgicd *d = arm_vm_vgicd(v->vm);
+    spin_lock(&v->vm->lock);
+    for (uint32_t n = 0; n < ARM_MAX_LRS; n++) {
+        if (!(v->arch.lr_used & (1u << n)))
+            continue;
+        uint32_t lr = loaded ? gich_read_lr(n) : v->arch.lr_saved[n];
+        if (!v->new_boot)
+            vgicd_lr_returned(d, v->id, v->arch.lr_irq[n], v->arch.lr_src[n],
+                              (lr & GICH_LR_PENDING) != 0, false);
+        if (loaded)
+            gich_write_lr(n, 0);
+        v->arch.lr_saved[n] = 0;
+    }
+    spin_unlock(&v->vm->lock);
+    v->arch.lr_used = 0;
+    v->arch.nr_lrs_used = 0;
+    v->arch.gich_apr = 0;
+    v->arch.gich_vmcr = 0;
+    if (loaded) {
+        gich_write(GICH_APR, 0);
+        gich_write(GICH_VMCR, 0);
+    }
+    v->new_boot = false;
+    atomic_store(&v->arch.vgic_dirty, 1);
 }

@@ -268,6 +268,7 @@ void vcpu_arch_reset(struct vcpu *v, gpa_t entry, uint64_t arg)
     for (unsigned i = 0; i < 32; i++)
         v->arch.fp.f[i] = 0;
     v->arch.fp.fcsr = 0;
+    v->new_boot = false; /* nothing of an old boot lives outside the models (vplat_reset) */
     v->arch.reload = true;
 }
 

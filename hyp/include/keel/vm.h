@@ -42,6 +42,9 @@ struct vcpu {
     uint64_t start_arg;
     bool suspended;        /* BLOCKED by SBI HSM suspend / PSCI CPU_SUSPEND (not plain WFI) */
     bool resume_reset;     /* non-retentive suspend: restart at resume_entry on wake-up */
+    bool new_boot;         /* set by vm_reload(): the next reset starts a new boot of the VM,
+                              whose device models were reset (AArch64: what the old boot left
+                              in the list registers is dropped, not handed back to them) */
     gpa_t resume_entry;
     uint64_t resume_arg;
     const struct mmio_region *mmio_last; /* the region of its last MMIO exit, tried first

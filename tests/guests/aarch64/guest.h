@@ -225,7 +225,7 @@ uint32_t single_cpu_start(const char *who, uint64_t bad_relocs);
 /* PSCI SYSTEM_OFF through HVC (or SMC); reports "<who>: ERROR" if it returns, then parks. */
 void vm_system_off(const char *who, bool use_smc) __attribute__((noreturn));
 
-/* ---- spi.c (peer, ptdev: one SPI to CPU 0) ---- */
+/* ---- spi.c (peer, ptdev, reboot: one SPI or SGI to CPU 0) ---- */
 /* Each user defines it: called from the IRQ vector with IRQs masked; acknowledges through
    gic_ack(&g_spi_gic) and ends with gic_eoi(). */
 void guest_irq(void);
@@ -234,8 +234,11 @@ extern struct platform_info g_spi_gic;
 void spi_install_vectors(void);
 /* Unmask IRQs for a moment: a pending interrupt is taken (guest_irq) before the isb completes. */
 void spi_irq_window(void);
-/* Distributor and CPU interface on; SPI `intid` enabled, priority 0xa0, routed to CPU 0. */
+/* Distributor and CPU interface on; SPI `intid` enabled, priority 0xa0, routed to CPU 0.
+   Also enables an SGI (0-15) at that priority. */
 void spi_enable(uint32_t intid);
+/* GICD_SGIR: SGI `intid` (0-15) to the calling CPU only. */
+void sgi_to_self(uint32_t intid);
 
 /* ---- console.c ---- */
 void console_init(uint64_t pl011_base);

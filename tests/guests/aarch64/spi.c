@@ -13,6 +13,8 @@
 #define GICD_ISENABLER 0x100u
 #define GICD_IPRIORITYR 0x400u
 #define GICD_ITARGETSR 0x800u
+#define GICD_SGIR 0xf00u
+#define GICD_SGIR_TO_SELF (2u << 24) /* TargetListFilter 0b10: the requesting CPU only */
 #define GICC_CTLR 0x000u
 #define GICC_PMR 0x004u
 #define IRQ_PRIORITY 0xa0u
@@ -90,6 +92,7 @@ static void gicd_set_byte(uint32_t family, uint32_t intid, uint32_t value)
 
 void spi_enable(uint32_t intid)
 {
+    /* (for an SGI, IHI 0048B 4.3.12: its ITARGETSR byte is read-only and the write is ignored) */
     g_spi_gic.gic_version = 2;
     g_spi_gic.gicd_base = GICD_GPA;
     g_spi_gic.gicc_base = GICC_GPA;
@@ -99,4 +102,9 @@ void spi_enable(uint32_t intid)
     mmio_write32(GICD_GPA + GICD_ISENABLER + 4 * (intid / 32), 1u << (intid % 32));
     mmio_write32(GICC_GPA + GICC_PMR, PRIORITY_MASK_ALL);
     mmio_write32(GICC_GPA + GICC_CTLR, mmio_read32(GICC_GPA + GICC_CTLR) | 1u);
+}
+
+void sgi_to_self(uint32_t intid)
+{
+    mmio_write32(GICD_GPA + GICD_SGIR, GICD_SGIR_TO_SELF | (intid & 0xfu));
 }
