@@ -70,7 +70,7 @@ void platform_handle_ext_irq(void)
 {
     /* the console interrupt goes to the boot hart, a pass-through interrupt to the hart of its
        VM's vCPU 0 */
-    uint32_t ctx = plic_context_of(this_pcpu()->index);
+    uint32_t ctx = this_pcpu()->plic_context;
     if (!platform.plic_base || ctx == ~0u)
         return;
     uint32_t irq;
@@ -111,7 +111,9 @@ int platform_irq_route(uint32_t host_irq, uint32_t pcpu, char *err, size_t errle
 
 void platform_irq_done(uint32_t host_irq, uint32_t pcpu)
 {
-    plic_complete(platform.plic_base, plic_context_of(pcpu), host_irq);
+    /* the interrupt was taken on hart `pcpu`, which set its context when it came online */
+    if (pcpu < pcpu_count)
+        plic_complete(platform.plic_base, pcpu_stacks[pcpu].pcpu.plic_context, host_irq);
 }
 
 static bool console_from_dt(void)
@@ -176,6 +178,7 @@ void riscv_boot_main(uint64_t hartid, hpa_t dtb)
 
     riscv_hart_init_h();
     uint32_t ctx = plic_context_of(0);
+    p->plic_context = ctx;
     if (platform.plic_base && platform.uart_irq && ctx != ~0u) {
         plic_enable(platform.plic_base, ctx, platform.uart_irq);
         ns16550_enable_rx_irq();
@@ -207,6 +210,7 @@ void riscv_secondary_main(uint64_t hartid, uintptr_t stack_top)
 {
     (void)stack_top;
     struct pcpu *p = this_pcpu();
+    p->plic_context = plic_context_of(p->index);
     riscv_hart_init_h();
     atomic_store(&p->online, 1);
     kprintf("keel: hart %lu online (keel hart %u)\n", hartid, p->index);

@@ -22,6 +22,7 @@ struct pcpu {
     struct vcpu *loaded;     /* vCPU whose VS/EL1 state is in this hart's registers */
     _Atomic uint32_t online;
     uint32_t gic_cpu_id;     /* Arm: this core's GIC CPU interface number (SGI targets) */
+    uint32_t plic_context;   /* RISC-V: this hart's PLIC S-mode context, ~0u when it has none */
 };
 
 union pcpu_stack {
