@@ -266,26 +266,6 @@ static int vm_create(uint32_t index, const struct vm_config *cfg, const void *bu
     return 0;
 }
 
-/* Without time-sharing a hart runs one vCPU for good: a second vCPU placed there would never
-   run (its guest would wait for it in vain), so refuse the placement and name both vCPUs. */
-static int check_one_vcpu_per_hart(const struct scenario *sc, char *err, size_t errlen)
-{
-    for (uint32_t a = 0; a < sc->nr_vms; a++)
-        for (uint32_t i = 0; i < sc->vms[a].nr_vcpus; i++)
-            for (uint32_t b = 0; b <= a; b++)
-                for (uint32_t j = 0; j < (b == a ? i : sc->vms[b].nr_vcpus); j++)
-                    if (sc->vms[a].pin[i] == sc->vms[b].pin[j]) {
-                        ksnprintf(err, errlen,
-                                  "VM '%s' vCPU %u and VM '%s' vCPU %u would share physical CPU %u: keel "
-                                  "cannot time-share a CPU on this ISA yet (run with as many "
-                                  "CPUs as vCPUs, e.g. --smp %u)",
-                                  sc->vms[b].name, j, sc->vms[a].name, i, sc->vms[a].pin[i],
-                                  sc->vms[a].nr_vcpus);
-                        return -1;
-                    }
-    return 0;
-}
-
 int vms_create(const struct scenario *sc, const void *bundle, uint64_t bundle_size, char *err,
                size_t errlen)
 {
@@ -300,8 +280,6 @@ int vms_create(const struct scenario *sc, const void *bundle, uint64_t bundle_si
             return -1;
         }
     }
-    if (!vcpu_arch_can_share_harts() && check_one_vcpu_per_hart(sc, err, errlen))
-        return -1;
     for (uint32_t i = 0; i < sc->nr_vms; i++)
         if (vm_create(i, &sc->vms[i], bundle, bundle_size, err, errlen))
             return -1;

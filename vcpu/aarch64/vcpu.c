@@ -180,11 +180,6 @@ void vcpu_arch_setup(struct vcpu *v)
     v->arch.vtimer_lr = ARM_NO_LR;
 }
 
-bool vcpu_arch_can_share_harts(void)
-{
-    return true; /* keel's timer slices, WFx traps on shared cores, EL1/FP/vGIC/vtimer switch */
-}
-
 enum image_arch vcpu_arch_image_kind(void)
 {
     return IMAGE_ARM64;

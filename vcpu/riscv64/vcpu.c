@@ -33,11 +33,6 @@ void vcpu_arch_setup(struct vcpu *v)
     v->arch.henvcfg = (v->vm->sstc ? HENVCFG_STCE : 0) | (platform.has_svpbmt ? HENVCFG_PBMTE : 0);
 }
 
-bool vcpu_arch_can_share_harts(void)
-{
-    return true; /* timer.c slices, WFI traps on shared harts, lazy FP */
-}
-
 enum image_arch vcpu_arch_image_kind(void)
 {
     return IMAGE_RISCV64;

@@ -169,11 +169,6 @@ void vcpu_arch_raise_soft_irq(struct vcpu *v);
 /* Per-VM set-up of a new vCPU (reads vm->sstc etc.), before any reset. */
 void vcpu_arch_setup(struct vcpu *v);
 
-/* Can this ISA's vCPU mechanism time-share one hart between several vCPUs (slices, WFI
-   blocking, full state switch)? When not, vms_create() refuses a placement that puts two vCPUs
-   on one hart, with an error naming both. */
-bool vcpu_arch_can_share_harts(void);
-
 /* Which kind of kernel Image this ISA's guests boot. */
 enum image_arch vcpu_arch_image_kind(void);
 
