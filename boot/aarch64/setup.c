@@ -100,6 +100,9 @@ static void banner(uint64_t mpidr)
     kprintf("keel: GICv2: GICD 0x%lx GICC 0x%lx GICH 0x%lx GICV 0x%lx, %u list registers\n",
             platform.gicd_base, platform.gicc_base, platform.gich_base, platform.gicv_base,
             gich_nr_lrs());
+    if (gicv2_nonsecure_view())
+        kprintf("keel: GICv2: non-secure view of a GIC with Security Extensions: keel's "
+                "interrupts stay in the firmware's Group 1\n");
     kprintf("keel: counter %lu Hz, PARange %lu\n", sysreg_read(cntfrq_el0),
             sysreg_read(id_aa64mmfr0_el1) & 0xf);
     uint64_t sctlr = sysreg_read(sctlr_el2);

@@ -22,10 +22,20 @@ static volatile uint8_t *reg8(hpa_t base, uint64_t off)
     return (volatile uint8_t *)(uintptr_t)(base + off);
 }
 
+static bool nonsecure_view;
+
 void gicv2_init_dist(hpa_t gicd)
 {
     gicd_base = gicd;
-    *reg32(gicd, GICD_CTLR) = 1;
+    /* EnableGrp0 | EnableGrp1; the non-secure view of a GIC with the Security Extensions has
+       only bit 0 (its EnableGrp1), IHI 0048B 4.3.1, so bit 1 reading back 0 tells that view */
+    *reg32(gicd, GICD_CTLR) = 3;
+    nonsecure_view = !(*reg32(gicd, GICD_CTLR) & 2u);
+}
+
+bool gicv2_nonsecure_view(void)
+{
+    return nonsecure_view;
 }
 
 void gicv2_init_cpu(hpa_t gicc, hpa_t gich)
@@ -43,7 +53,9 @@ void gicv2_init_cpu(hpa_t gicc, hpa_t gich)
 
 void gicv2_enable(uint32_t intid, uint32_t cpu_id)
 {
-    /* Group 0: a boot loader (U-Boot) may have put everything in Group 1 */
+    /* Group 0: a boot loader (U-Boot) may have put everything in Group 1. From the non-secure
+       side of a GIC with the Security Extensions the write is ignored (IHI 0048B 4.3.4) and the
+       interrupt stays in the firmware's Group 1, which GICC_CTLR bit 0 enables there. */
     *reg32(gicd_base, GICD_IGROUPR + 4 * (intid / 32)) &= ~(1u << (intid % 32));
     *reg8(gicd_base, GICD_IPRIORITYR + intid) = 0xa0;
     if (intid >= 32)

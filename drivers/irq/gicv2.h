@@ -19,6 +19,12 @@ void gicv2_init_cpu(hpa_t gicc, hpa_t gich);
    `cpu_id` (0..7). PPIs/SGIs are banked: call on the core that wants them. */
 void gicv2_enable(uint32_t intid, uint32_t cpu_id);
 
+/* Does keel see the non-secure view of a GIC with the Security Extensions (a Raspberry Pi 4
+   under its firmware, QEMU virt with secure=on)? Then the group registers are RAZ/WI (IHI
+   0048B 4.3.4): keel's interrupts stay in the Group 1 the firmware gave them, which the
+   non-secure GICD_CTLR/GICC_CTLR bit 0 enables. Valid after gicv2_init_dist(). */
+bool gicv2_nonsecure_view(void);
+
 /* Enable or disable (mask) the forwarding of `intid` by the distributor (GICD_ISENABLERn /
    GICD_ICENABLERn, IHI 0048B 4.3.5/4.3.6); its configuration and target stay. */
 void gicv2_set_enabled(uint32_t intid, bool enabled);

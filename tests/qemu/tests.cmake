@@ -147,6 +147,15 @@ keel_qemu_test(aarch64.uboot 150 0
     REJECT ${KEEL_NO_PANIC}
     RUN --arch aarch64 --uboot --timeout 150)
 
+# The GIC as a Raspberry Pi 4 shows it under its firmware: the non-secure view of a GIC with
+# the Security Extensions (QEMU virt secure=on; QEMU's boot code plays the firmware and leaves
+# the interrupts in Group 1). keel's Group 0 writes are ignored; its interrupts must still come.
+keel_qemu_test(aarch64.gic-nonsecure 150 0
+    EXPECT "keel: GICv2: non-secure view of a GIC with Security Extensions" "keel: starting 1 VM"
+        "^keel-guest: cpus 1" "^keel-guest: clock ok" "keel: all VMs have shut down"
+    REJECT ${KEEL_NO_PANIC}
+    RUN --arch aarch64 --timeout 150 -- -M virt,virtualization=on,secure=on,gic-version=2)
+
 # SMP guest: 2 vCPUs pinned on 2 cores, PSCI CPU_ON, SGIs through the distributor model
 keel_qemu_test(aarch64.linux-smp2 150 0
     EXPECT "keel: core 0x1 online" "smp: Brought up 1 node, 2 CPUs" "^keel-guest: cpus 2"
