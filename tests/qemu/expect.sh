@@ -9,16 +9,20 @@
 #   --send-after RE TEXT
 #                  once a log line matches RE (these too in the given order), write TEXT
 #                  (printf %b escapes: \r, \x01 ...) to the command's standard input
+#   --when-seen RE a step among the --send-after ones: wait until some line of the whole log
+#                  matches RE (for lines whose order is not fixed, e.g. two VMs' banners),
+#                  without moving the point from which the next --send-after searches
 # Prints every failed condition and the log's tail; exit 0 only when all hold.
 set -uo pipefail
-log="" want_exit="" expects=() rejects=() send_res=() send_texts=()
+log="" want_exit="" expects=() rejects=() send_res=() send_texts=() send_kinds=()
 while (($#)); do
     case "$1" in
         --log) log="$2"; shift 2 ;;
         --exit) want_exit="$2"; shift 2 ;;
         --expect) expects+=("$2"); shift 2 ;;
         --reject) rejects+=("$2"); shift 2 ;;
-        --send-after) send_res+=("$2"); send_texts+=("$3"); shift 3 ;;
+        --send-after) send_res+=("$2"); send_texts+=("$3"); send_kinds+=(send); shift 3 ;;
+        --when-seen) send_res+=("$2"); send_texts+=(""); send_kinds+=(when); shift 2 ;;
         --) shift; break ;;
         *) echo "expect.sh: unknown option $1" >&2; exit 2 ;;
     esac
@@ -42,6 +46,11 @@ else
     seen=0
     for i in "${!send_res[@]}"; do
         while kill -0 "$pid" 2>/dev/null; do
+            if [ "${send_kinds[$i]}" = when ]; then
+                grep -q -E -a -- "${send_res[$i]}" "$log" && break
+                sleep 0.2
+                continue
+            fi
             at=$(tail -n +$((seen + 1)) "$log" | grep -n -E -m1 -a -- "${send_res[$i]}" | cut -d: -f1)
             if [ -n "$at" ]; then
                 seen=$((seen + at))

@@ -358,11 +358,13 @@ keel_qemu_test(riscv64.linux-smp1-vcpus2-nosstc 150 0
 # Console input focus (issue 4, consoles): two VMs run the echo guest; input starts with 'left'.
 # Ctrl-A three times moves the focus to 'right' and three more back to 'left', which gets the
 # first line. Once 'left' has shut down, the focus moves to 'right' and the next switch skips
-# 'left'; a lone Ctrl-A inside the last line is passed on to the guest.
+# 'left'; a lone Ctrl-A inside the last line is passed on to the guest. The first switch waits
+# for both VMs' banners, which come in either order.
 foreach(arch riscv64 aarch64)
     add_test(NAME qemu.${arch}.console-focus
         COMMAND ${KEEL_EXPECT} --log ${KEEL_QEMU_LOGS}/${arch}.console-focus.log --exit 0
-            --send-after "^\\[vm1\\] echo: ready" "\\x01\\x01\\x01"
+            --when-seen "^\\[vm1\\] echo: ready"
+            --send-after "^\\[vm0\\] echo: ready" "\\x01\\x01\\x01"
             --send-after "input now goes to VM 'right'" "\\x01\\x01\\x01"
             --send-after "input now goes to VM 'left'" "left line\\r"
             --send-after "keel: VM 'left' shut down" "\\x01\\x01\\x01\\x01\\x01\\x01one\\x01two\\r"
