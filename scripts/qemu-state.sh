@@ -1,20 +1,24 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 #
-# qemu-state.sh: what every hart/core of a running QEMU is doing, read through a QEMU monitor on
-# a FIFO pair (-chardev pipe,path=BASE: BASE.in, BASE.out). run.sh calls it just before it kills
-# a QEMU on --timeout, so that a hang leaves more than silence in the log.
+# qemu-state.sh: what every hart/core of a running QEMU is doing, and keel's own view of its
+# VMs. run.sh calls it just before it kills a QEMU on --timeout, so that a hang leaves more than
+# silence in the log.
 #
-#   qemu-state.sh riscv64|aarch64 FIFO-BASE SERIAL-LOG KEEL-ELF [SAMPLES]
+#   qemu-state.sh riscv64|aarch64 RUN-DIR KEEL-ELF [SAMPLES]
 #
-# Prints SAMPLES (default 3) snapshots of each hart, 0.5 s apart (a pc that does not move is
-# a wfi or a tight loop; one that moves within a function is a spin), each keel address
-# symbolised with addr2line (keel's load address is read from its banner in SERIAL-LOG), then the
-# whole register dump of the last snapshot. Writes to stdout; exits 0 even when QEMU does not
-# answer (it says so).
+# RUN-DIR holds what run.sh set up: mon.in/mon.out (a QEMU monitor on a FIFO pair, -chardev
+# pipe), gdb.sock (QEMU's gdbstub, -gdb unix:) and serial.log (keel's banner gives its load
+# address).
+#  1. SAMPLES (default 3) snapshots of each hart through the monitor, 0.5 s apart (a pc that
+#     does not move is a wfi or a tight loop), keel addresses symbolised with addr2line;
+#  2. with gdb-multiarch: keel's VMs, vCPUs (state, requests, interrupt lines, timers) and
+#     harts (current, loaded vCPU), read from keel's memory with keel.elf's symbols;
+#  3. the monitor's full register dump of the last snapshot.
+# Writes to stdout; exits 0 even when QEMU does not answer (it says so).
 set -uo pipefail
 
-arch="$1" base="$2" serial="$3" elf="$4" samples="${5:-3}"
+arch="$1" dir="$2" elf="$3" samples="${4:-3}"
 case "$arch" in
     riscv64) cross=riscv64-linux-gnu- ;;
     aarch64) cross=aarch64-linux-gnu- ;;
@@ -23,29 +27,31 @@ esac
 
 # keel's banner: "keel: RAM ... ; keel at 0xSTART-0xEND"
 load="" end=""
-if banner="$(grep -aoE 'keel at 0x[0-9a-f]+-0x[0-9a-f]+' "$serial" 2>/dev/null | head -1)" && [ -n "$banner" ]; then
+if banner="$(grep -aoE 'keel at 0x[0-9a-f]+-0x[0-9a-f]+' "$dir/serial.log" 2>/dev/null | head -1)" &&
+    [ -n "$banner" ]; then
     load=$(($(sed -E 's/keel at (0x[0-9a-f]+)-.*/\1/' <<<"$banner")))
     end=$(($(sed -E 's/.*-(0x[0-9a-f]+)/\1/' <<<"$banner")))
 fi
 link="$("${cross}nm" "$elf" 2>/dev/null | awk '$3 == "_start" { print "0x" $1 }')"
 
-# "keel: fn (file:line)" for an address inside keel, "" otherwise
+# " [keel: fn file:line < caller file:line]" for an address inside keel, "" otherwise
 where() {
     local a=$((16#$1))
     [ -n "$load" ] && [ -n "$link" ] || return 0
     ((a >= load && a < end)) || return 0
     local off=$((a - load + link)) out
-    # innermost first, through the inlined callers: "fn file:line < caller file:line"
     out="$("${cross}addr2line" -f -i -s -e "$elf" "$(printf '0x%x' "$off")" 2>/dev/null |
         awk 'NR % 2 { f = $0; next } { printf "%s%s %s", (n++ ? " < " : ""), f, $0 }')"
     [ -n "$out" ] && printf ' [keel: %s]' "$out"
 }
 
-if [ ! -p "$base.in" ] || [ ! -p "$base.out" ]; then
-    echo "qemu-state.sh: no QEMU monitor FIFOs at $base.in/.out"
+# ---- 1. the harts, through the monitor -----------------------------------------------------
+if [ ! -p "$dir/mon.in" ] || [ ! -p "$dir/mon.out" ]; then
+    echo "qemu-state.sh: no QEMU monitor FIFOs at $dir/mon.in/.out"
     exit 0
 fi
-exec 7<>"$base.out" 8<>"$base.in"
+exec 7<>"$dir/mon.out" 8<>"$dir/mon.in"
+
 # One monitor command's answer: the text up to the next "(qemu) " prompt (2 s at most).
 ask() {
     local out="" chunk
@@ -95,6 +101,55 @@ for ((s = 1; s <= samples; s++)); do
     esac
     ((s == samples)) || sleep 0.5
 done
+
+# ---- 2. keel's view, through the gdbstub ---------------------------------------------------
+if ! command -v gdb-multiarch >/dev/null; then
+    echo "-- keel's view: gdb-multiarch is not installed (scripts/setup.sh installs it)"
+elif [ ! -S "$dir/gdb.sock" ] || [ -z "$load" ]; then
+    echo "-- keel's view: no gdbstub socket or no keel banner in the log"
+else
+    case "$arch" in
+        riscv64)
+            vcpu_fields='printf "      at its last exit: sepc 0x%lx hstatus 0x%lx hvip 0x%lx vsie 0x%lx irq_raise 0x%lx ext_line %u in_guest %u\n", $w->arch.ctx.sepc, $w->arch.ctx.hstatus, $w->arch.hvip, $w->arch.vsie, $w->arch.irq_raise, $w->arch.ext_line, $w->arch.in_guest
+printf "      vstimecmp 0x%lx (saved) timer_deadline 0x%lx sstc %d reload %d\n", $w->arch.vstimecmp, $w->arch.timer_deadline, $w->arch.sstc, $w->arch.reload'
+            ;;
+        aarch64)
+            vcpu_fields='printf "      at its last exit: elr 0x%lx spsr 0x%lx lr_used 0x%x nr_lrs_used %u vtimer_lr %u vtimer_held %d vgic_dirty %u\n", $w->arch.ctx.elr, $w->arch.ctx.spsr, $w->arch.lr_used, $w->arch.nr_lrs_used, $w->arch.vtimer_lr, $w->arch.vtimer_held, $w->arch.vgic_dirty
+printf "      cntv_ctl 0x%lx cntv_cval 0x%lx (saved) gich_apr 0x%x reload %d\n", $w->arch.el1.cntv_ctl, $w->arch.el1.cntv_cval, $w->arch.gich_apr, $w->arch.reload'
+            ;;
+    esac
+    cat >"$dir/state.gdb" <<GDB
+set pagination off
+set confirm off
+set width 0
+target remote $dir/gdb.sock
+maint packet Qqemu.PhyMemMode:1
+add-symbol-file $elf -o $(printf '0x%x' $((load - link)))
+printf "-- keel's view (vCPU state: 0 OFF, 1 RUNNABLE, 2 BLOCKED; VM state: 0 RUNNING, 1 SHUTDOWN, 2 REBOOT)\n"
+set \$h = 0
+while \$h < pcpu_count
+  set \$p = &pcpu_stacks[\$h].pcpu
+  printf "hart %u (id 0x%lx) online %u current %p loaded %p\n", \$p->index, \$p->hw_id, \$p->online, \$p->current, \$p->loaded
+  set \$h = \$h + 1
+end
+set \$i = 0
+while \$i < nr_vms
+  printf "VM %u '%s' state %u\n", \$i, vms[\$i].name, vms[\$i].state
+  set \$j = 0
+  while \$j < vms[\$i].nr_vcpus
+    set \$w = &vms[\$i].vcpus[\$j]
+    printf "  vCPU %u at %p: state %u requests 0x%x hart %u suspended %d\n", \$j, \$w, \$w->state, \$w->requests, \$w->pcpu, \$w->suspended
+$vcpu_fields
+    set \$j = \$j + 1
+  end
+  set \$i = \$i + 1
+end
+detach
+GDB
+    timeout 20 gdb-multiarch -nx -batch -x "$dir/state.gdb" 2>&1 |
+        grep -vE '^(warning: No executable|determining executable|sending: |received: |add symbol table|\[Inferior|0x[0-9a-f]+ in \?\? \(\))'
+fi
+
 echo "-- registers of snapshot $samples"
 grep -vE '^ ?(f[0-9]+/|Q[0-9]+=)' <<<"$dump"
 exit 0

@@ -27,8 +27,8 @@ Boots keel under QEMU with one Linux VM (Debian's kernel + a busybox initramfs b
                            Ctrl-A three times moves console input to the next VM
   --uboot                  boot through U-Boot (booti) instead of QEMU -kernel
   --timeout S              kill QEMU after S seconds and exit 124; from 10 s up, what every
-                           hart/core was doing 6 s before (pc, keel symbols, registers) is
-                           printed after the log (scripts/qemu-state.sh)
+                           hart/core was doing 6 s before (pc, keel symbols, registers) and
+                           keel's VMs and vCPUs are printed after the log (scripts/qemu-state.sh)
   --shell                  interactive busybox shell in the default guest (keel.shell=1)
   -h, --help               this text
 
@@ -182,19 +182,21 @@ else
 fi
 qemu+=("${extra[@]}")
 
-# With --timeout, a second QEMU monitor on a FIFO pair lets scripts/qemu-state.sh record what
-# every hart/core is doing 6 s before the kill: a hang leaves registers and keel symbols in the
-# log, not just silence. (Naming the serial port keeps -nographic's Ctrl-A/Ctrl-T console mux.)
+# With --timeout, a second QEMU monitor on a FIFO pair and the gdbstub on a socket let
+# scripts/qemu-state.sh record what every hart/core is doing 6 s before the kill, and keel's
+# VMs and vCPUs: a hang leaves registers, keel symbols and states in the log, not just silence.
+# (Naming the serial port keeps -nographic's Ctrl-A/Ctrl-T console mux.)
 state_pid=""
 if [ -n "$timeout_s" ] && ((timeout_s >= 10)); then
     mkfifo "$run/mon.in" "$run/mon.out"
-    qemu+=(-serial mon:stdio -chardev "pipe,id=keelstate,path=$run/mon" -mon chardev=keelstate,mode=readline)
+    qemu+=(-serial mon:stdio -chardev "pipe,id=keelstate,path=$run/mon" -mon chardev=keelstate,mode=readline
+        -gdb "unix:$run/gdb.sock,server=on,wait=off")
     (
         trap 'kill "$nap" 2>/dev/null; exit 0' TERM
         sleep $((timeout_s - 6)) &
         nap=$!
         wait "$nap"
-        "$repo/scripts/qemu-state.sh" "$arch" "$run/mon" "$run/serial.log" "$build/keel.elf" >"$run/state.txt" 2>&1
+        "$repo/scripts/qemu-state.sh" "$arch" "$run" "$build/keel.elf" >"$run/state.txt" 2>&1
     ) </dev/null >/dev/null 2>&1 &
     state_pid=$!
 fi

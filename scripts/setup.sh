@@ -16,6 +16,8 @@ packages=(
     qemu-system-misc qemu-system-arm opensbi u-boot-qemu
     # run.sh --uboot: the boot disk's ext2 file system (mke2fs -d; scripts/uboot-args.sh)
     e2fsprogs
+    # run.sh --timeout: keel's VMs and vCPUs at a hang, read through QEMU's gdbstub
+    gdb-multiarch
     # device trees
     device-tree-compiler libfdt-dev
     # scripts/fetch-guest.sh, fetch-sysroot.sh (apt-get download into a private root)
