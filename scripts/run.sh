@@ -189,8 +189,9 @@ qemu+=("${extra[@]}")
 state_pid=""
 if [ -n "$timeout_s" ] && ((timeout_s >= 10)); then
     mkfifo "$run/mon.in" "$run/mon.out"
-    qemu+=(-serial mon:stdio -chardev "pipe,id=keelstate,path=$run/mon" -mon chardev=keelstate,mode=readline
-        -gdb "unix:$run/gdb.sock,server=on,wait=off")
+    qemu+=(-serial mon:stdio -chardev "pipe,id=keelstate,path=$run/mon" -mon chardev=keelstate,mode=readline)
+    # a Unix socket path has at most 107 bytes (sun_path): a deeper checkout goes without
+    ((${#run} > 90)) || qemu+=(-gdb "unix:$run/gdb.sock,server=on,wait=off")
     (
         trap 'kill "$nap" 2>/dev/null; exit 0' TERM
         sleep $((timeout_s - 6)) &
