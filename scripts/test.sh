@@ -5,7 +5,9 @@
 # guests, then run everything through ctest (unit tests + QEMU tests). Called by .ci/run.
 # Options: -j N (parallel ctest jobs, default 2), -R REGEX / -L LABEL (passed to ctest).
 # Tests labelled "quarantine" (a known intermittent failure, named in tests/qemu/tests.cmake)
-# run only when asked for by name or label (-R / -L) or with --quarantined.
+# count only when asked for by name or label (-R / -L) or with --quarantined. Otherwise they
+# run after the suite, their result is reported but does not change test.sh's exit status, and
+# a failure's log (with scripts/qemu-state.sh's dump on a hang) is printed for the record.
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 jobs=2
@@ -39,7 +41,17 @@ cmake --build "$repo/build/host" -j"$(nproc)" >"$repo/build/host.build.log" 2>&1
 cd "$repo/build/host"
 if ((quarantined == 0)); then
     ctest_args+=(-LE quarantine)
-    echo "test.sh: not run (quarantined, see tests/qemu/tests.cmake; --quarantined runs them):" \
-        "$(ctest -N -L quarantine | sed -n 's/^ *Test *#[0-9]*: //p' | tr '\n' ' ')"
 fi
-ctest --output-on-failure -j "$jobs" "${ctest_args[@]}"
+rc=0
+ctest --output-on-failure -j "$jobs" "${ctest_args[@]}" || rc=$?
+if ((quarantined == 0)); then
+    names="$(ctest -N -L quarantine | sed -n 's/^ *Test *#[0-9]*: //p' | tr '\n' ' ')"
+    echo "test.sh: quarantined tests (see tests/qemu/tests.cmake), run for the record; their" \
+        "result does not count: $names"
+    if ctest --output-on-failure -j "$jobs" -L quarantine; then
+        echo "test.sh: quarantined tests passed this time: $names"
+    else
+        echo "test.sh: quarantined tests FAILED again (not counted): $names"
+    fi
+fi
+exit "$rc"
