@@ -244,6 +244,8 @@ void sgi_to_self(uint32_t intid);
 void console_init(uint64_t pl011_base);
 /* One byte from the UART's receive side, or -1 when none is waiting (polled, never blocks). */
 int console_getc(void);
+/* One character to the console (console.c; ../format.c's out() writes through it). */
+void console_out_char(char c);
 void out(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 size_t fmt_buf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 size_t fmt_vbuf(char *buf, size_t size, const char *fmt, va_list ap)

@@ -256,6 +256,8 @@ bool console_dbcn_failed(int64_t *error);
 void out_flush(void);
 /* One byte from the UART's receive side, or -1 when none is waiting (polled, never blocks). */
 int console_getc(void);
+/* One character to the console (console.c; ../format.c's out() writes through it). */
+void console_out_char(char c);
 void out(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 size_t fmt_buf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 size_t fmt_vbuf(char *buf, size_t size, const char *fmt, va_list ap)
