@@ -73,11 +73,21 @@ keel_entry:
     j 6b
 
 /*
- * A hart that entered keel_entry after the boot hart (a0 = hartid): using registers only, it
- * waits until arch_start_secondaries() has given its hartid a keel hart index i >= 1
- * (pcpu_stacks[i].pcpu.index == i and .hw_id == a0), then starts as that secondary would.
+ * Every hart but the boot hart, whether started by riscv_boot_main through SBI HSM hart_start
+ * (keel_secondary_entry: a0 = hartid, a1 = opaque) or let into keel_entry by the firmware: it
+ * finds its own stack from its hartid, not from a1. Using registers only, it waits until
+ * arch_start_secondaries() has given its hartid a keel hart index i >= 1
+ * (pcpu_stacks[i].pcpu.index == i and .hw_id == a0), then starts on that stack. Under host
+ * load QEMU + OpenSBI 1.1 once let a hart being started leave the firmware with the
+ * cold-boot entry point instead of hart_start's (it then cleared BSS under the boot hart:
+ * 'starting 0 VM(s)'); a start address and an opaque from two different requests would give
+ * a wrong a1 in the same way, so a1 is not trusted.
  */
+    .globl keel_secondary_entry
+keel_secondary_entry:
 keel_stray_hart:
+    csrw sie, zero
+    csrw sscratch, zero
     lla t0, pcpu_stacks
     li t1, PCPU_STACK_SIZE
 1:  li t2, 1                    /* i */
@@ -92,18 +102,8 @@ keel_stray_hart:
     add t4, t4, t1
     j 2b
 4:  fence r, rw
-    add a1, t4, t1              /* the top of its stack */
-    j keel_secondary_entry
-
-/*
- * Secondary harts, started by riscv_boot_main through SBI HSM hart_start with
- * a0 = hartid, a1 = opaque = the top of this hart's stack.
- */
-    .globl keel_secondary_entry
-keel_secondary_entry:
-    csrw sie, zero
-    csrw sscratch, zero
-    mv sp, a1
+    add sp, t4, t1              /* the top of its stack */
+    mv a1, sp
     lla t0, keel_trap_vector
     csrw stvec, t0
     call riscv_secondary_main   /* (hartid, stack top): never returns */

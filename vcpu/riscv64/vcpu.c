@@ -94,8 +94,11 @@ void vcpu_arch_set_ext_irq(struct vcpu *v, bool level)
             csr_set(hvip, MIP_VSEIP);
         else
             csr_clear(hvip, MIP_VSEIP);
-    } else if (level) {
-        vcpu_kick(v, VCPU_REQ_KICK); /* a dropped level is merged at v's next entry */
+    } else {
+        /* a drop too: v may be in its guest on another hart with VSEIP still set there, and
+           would take (and find nothing to claim) external interrupts until its hart merges
+           the line; VSEI outranks its timer and IPIs, so that could go on for ever */
+        vcpu_kick(v, VCPU_REQ_KICK);
     }
 }
 
