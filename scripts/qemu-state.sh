@@ -13,7 +13,9 @@
 #  1. SAMPLES (default 3) snapshots of each hart through the monitor, 0.5 s apart (a pc that
 #     does not move is a wfi or a tight loop), keel addresses symbolised with addr2line;
 #  2. with gdb-multiarch: keel's VMs, vCPUs (state, requests, interrupt lines, timers) and
-#     harts (current, loaded vCPU), read from keel's memory with keel.elf's symbols;
+#     harts (current, loaded vCPU), read from keel's memory with keel.elf's symbols; and the
+#     tail of each Linux VM's printk ring, found in guest RAM past its kernel image (where
+#     Linux was, even before its console printed anything);
 #  3. the monitor's full register dump of the last snapshot.
 # Writes to stdout; exits 0 even when QEMU does not answer (it says so).
 set -uo pipefail
@@ -144,10 +146,39 @@ $vcpu_fields
   end
   set \$i = \$i + 1
 end
-detach
 GDB
-    timeout 20 gdb-multiarch -nx -batch -x "$dir/state.gdb" 2>&1 |
+    # Each Linux VM's printk ring (__log_buf, in the kernel's BSS just past the Image file):
+    # copy the 2 MiB after the file's end out of guest RAM. keel's banner gives, per VM,
+    # "kernel NAME (N KiB) at GPA G" and "M MiB RAM at GPA R (HPA H)".
+    logs=()
+    while read -r name kib kgpa; do
+        ram="$(grep -aoE "keel: VM '$name': [0-9]+ vCPU\(s\), [0-9]+ MiB RAM at GPA 0x[0-9a-f]+ \(HPA 0x[0-9a-f]+\)" \
+            "$dir/serial.log" | head -1)"
+        [ -n "$ram" ] && ((kib >= 1024)) || continue
+        mib=$(sed -E 's/.* ([0-9]+) MiB RAM.*/\1/' <<<"$ram")
+        rgpa=$(sed -E 's/.*RAM at GPA (0x[0-9a-f]+).*/\1/' <<<"$ram")
+        hpa=$(sed -E 's/.*\(HPA (0x[0-9a-f]+)\).*/\1/' <<<"$ram")
+        from=$((hpa + kgpa - rgpa + kib * 1024 - 4096))
+        to=$((from + 2 * 1024 * 1024))
+        ((to <= hpa + mib * 1024 * 1024)) || to=$((hpa + mib * 1024 * 1024))
+        printf 'dump binary memory %s/printk-%s.bin 0x%x 0x%x\n' "$dir" "$name" "$from" "$to" >>"$dir/state.gdb"
+        logs+=("$name")
+    done < <(grep -aoE "keel: VM '[^']+': kernel [^ ]+ \([0-9]+ KiB\) at GPA 0x[0-9a-f]+" "$dir/serial.log" |
+        sed -E "s/keel: VM '([^']+)': kernel [^ ]+ \(([0-9]+) KiB\) at GPA (0x[0-9a-f]+)/\1 \2 \3/" | sort -u -k1,1)
+    echo detach >>"$dir/state.gdb"
+    timeout 30 gdb-multiarch -nx -batch -x "$dir/state.gdb" 2>&1 |
         grep -vE '^(warning: No executable|determining executable|sending: |received: |add symbol table|\[Inferior|0x[0-9a-f]+ in \?\? \(\))'
+    for name in "${logs[@]}"; do
+        f="$dir/printk-$name.bin"
+        at="$(grep -aob 'Linux version ' "$f" 2>/dev/null | tail -1 | cut -d: -f1)"
+        if [ -z "$at" ]; then
+            echo "-- VM '$name': no Linux printk ring found past its kernel image"
+            continue
+        fi
+        echo "-- VM '$name': the last lines of Linux's printk ring, read from guest RAM (printed or not;"
+        echo "   in ring order, which wraps once 128 KiB are full; each line may end in padding bytes)"
+        tail -c +$((at + 1)) "$f" | head -c 131072 | strings -n 4 | tail -n 40 | sed 's/^/   /'
+    done
 fi
 
 echo "-- registers of snapshot $samples"

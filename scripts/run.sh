@@ -26,8 +26,8 @@ Boots keel under QEMU with one Linux VM (Debian's kernel + a busybox initramfs b
                            key becomes Ctrl-T (Ctrl-T x quits) so that Ctrl-A reaches keel:
                            Ctrl-A three times moves console input to the next VM
   --uboot                  boot through U-Boot (booti) instead of QEMU -kernel
-  --timeout S              kill QEMU after S seconds and exit 124; from 10 s up, what every
-                           hart/core was doing 6 s before (pc, keel symbols, registers) and
+  --timeout S              kill QEMU after S seconds and exit 124; from 20 s up, what every
+                           hart/core was doing 10 s before (pc, keel symbols, registers) and
                            keel's VMs and vCPUs are printed after the log (scripts/qemu-state.sh)
   --shell                  interactive busybox shell in the default guest (keel.shell=1)
   -h, --help               this text
@@ -183,18 +183,18 @@ fi
 qemu+=("${extra[@]}")
 
 # With --timeout, a second QEMU monitor on a FIFO pair and the gdbstub on a socket let
-# scripts/qemu-state.sh record what every hart/core is doing 6 s before the kill, and keel's
+# scripts/qemu-state.sh record what every hart/core is doing 10 s before the kill, and keel's
 # VMs and vCPUs: a hang leaves registers, keel symbols and states in the log, not just silence.
 # (Naming the serial port keeps -nographic's Ctrl-A/Ctrl-T console mux.)
 state_pid=""
-if [ -n "$timeout_s" ] && ((timeout_s >= 10)); then
+if [ -n "$timeout_s" ] && ((timeout_s >= 20)); then
     mkfifo "$run/mon.in" "$run/mon.out"
     qemu+=(-serial mon:stdio -chardev "pipe,id=keelstate,path=$run/mon" -mon chardev=keelstate,mode=readline)
     # a Unix socket path has at most 107 bytes (sun_path): a deeper checkout goes without
     ((${#run} > 90)) || qemu+=(-gdb "unix:$run/gdb.sock,server=on,wait=off")
     (
         trap 'kill "$nap" 2>/dev/null; exit 0' TERM
-        sleep $((timeout_s - 6)) &
+        sleep $((timeout_s - 10)) &
         nap=$!
         wait "$nap"
         "$repo/scripts/qemu-state.sh" "$arch" "$run" "$build/keel.elf" >"$run/state.txt" 2>&1
@@ -213,7 +213,7 @@ set -e
 if [ -n "$timeout_s" ] && ((rc == 124 || rc == 137)); then
     echo "run.sh: timeout: QEMU killed after ${timeout_s}s" >&2
     if [ -s "$run/state.txt" ]; then
-        echo "run.sh: what each hart/core was doing 6 s before (scripts/qemu-state.sh):" >&2
+        echo "run.sh: what each hart/core was doing 10 s before (scripts/qemu-state.sh):" >&2
         cat "$run/state.txt" >&2
     fi
     exit 124
