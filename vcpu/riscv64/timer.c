@@ -172,12 +172,22 @@ void riscv_timer_nap(struct vcpu *v)
     timer_update(t, v); /* back to the real deadline (clears a fired nap) */
 }
 
+/* The wake-up deadline of blocked vCPU `w` for an idle hart, past ones included: the timer
+   then fires at once and ends the wfi. A deadline can pass between the run loop's choice
+   (w not yet runnable) and this arming; dropping it as future_wake() does would leave the hart
+   asleep with w runnable, for ever if nothing else wakes it. For sched_blocked_wake(). */
+static uint64_t idle_wake(struct vcpu *w, uint64_t now)
+{
+    (void)now;
+    return wake_deadline(w);
+}
+
 void riscv_timer_idle_begin(void)
 {
     struct hart_timer *t = this_timer();
     /* every blocked vCPU of the hart counts here, the loaded one too (its SBI deadline is
        gated by its STIE like the others', so a masked timer never wakes the hart) */
-    t->sched_deadline = sched_blocked_wake(NULL, future_wake, time_now());
+    t->sched_deadline = sched_blocked_wake(NULL, idle_wake, time_now());
     timer_update(t, NULL);
 }
 
