@@ -155,6 +155,28 @@ static inline enum arm_trap_result emulate_mmio(struct vcpu *v, uint64_t esr)
     return apply_action(v, RESUME_NEXT, 4, false);
 }
 
+/* A pre- or post-indexed LDR/STR (immediate) to MMIO, which has no syndrome (ISV=0): the access
+   at FAR, then, once it has completed (ELR moved past it, not an abort for the guest nor a
+   stopping VM), the base register's writeback, Rn += imm9 (Arm ARM C6.2, LDR/STR (immediate)).
+   Rn 31 is the SP the guest was using: SP_EL0 from EL0 or EL1t, SP_EL1 from EL1h; both are
+   live in the hardware while keel runs at EL2 on SP_EL2. The decoder refused Rt == Rn. */
+static enum arm_trap_result emulate_mmio_writeback(struct vcpu *v, const struct a64_mmio_access *acc)
+{
+    uint64_t elr = sysreg_read(elr_el2);
+    uint64_t spsr = sysreg_read(spsr_el2);
+    enum arm_trap_result r = emulate_mmio(v, esr_dabt_from_access(acc));
+    if (sysreg_read(elr_el2) != elr + 4)
+        return r;
+    uint64_t offset = (uint64_t)(int64_t)acc->offset;
+    if (acc->base_reg != 31)
+        v->arch.ctx.x[acc->base_reg] += offset;
+    else if ((spsr & PSR_MODE_MASK) == PSR_MODE_EL1H)
+        sysreg_write(sp_el1, sysreg_read(sp_el1) + offset);
+    else
+        sysreg_write(sp_el0, sysreg_read(sp_el0) + offset);
+    return r;
+}
+
 /* The rest of handle_dabt(): no valid syndrome (decode the instruction at ELR from guest
    memory), or an access that is not MMIO keel can emulate (a data abort for the guest). */
 static enum arm_trap_result __attribute__((noinline)) handle_dabt_slow(struct vcpu *v,
@@ -166,10 +188,12 @@ static enum arm_trap_result __attribute__((noinline)) handle_dabt_slow(struct vc
     if (esr_dabt_isv(esr) || esr_dabt_s1ptw(esr) ||
         !guest_va_to_gpa(sysreg_read(elr_el2), &pc_gpa) ||
         !(insn = vm_gpa_to_hva(v->vm, pc_gpa, 4)) ||
-        a64_decode_mmio_insn(*insn, &acc) != A64_DECODE_OK || acc.writeback)
+        a64_decode_mmio_insn(*insn, &acc) != A64_DECODE_OK)
         return apply_action(v, INJECT_FAULT, 0, esr_dabt_wnr(esr));
-    if (!mmio_reg_ready(acc.reg, full))
+    if (!mmio_reg_ready(acc.reg, full) || (acc.writeback && !mmio_reg_ready(acc.base_reg, full)))
         return TRAP_NEED_FULL;
+    if (acc.writeback)
+        return emulate_mmio_writeback(v, &acc);
     return emulate_mmio(v, esr_dabt_from_access(&acc));
 }
 
