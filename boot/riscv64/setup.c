@@ -136,6 +136,9 @@ static void banner(uint64_t hartid)
     kprintf("keel: extensions: H %s, Sstc %s (keel's timer: %s), Svpbmt %s\n",
             platform.has_h ? "yes" : "no", platform.has_sstc ? "yes" : "no",
             platform.host_sstc ? "stimecmp" : "SBI TIME", platform.has_svpbmt ? "yes" : "no");
+    if (platform.vstimer_backstop)
+        kprintf("keel: QEMU: a guest's Sstc timer interrupt can be lost there, so keel's timer "
+                "looks every %u ms while such a guest runs\n", RISCV_VSTIMER_BACKSTOP_MS);
 }
 
 void riscv_boot_main(uint64_t hartid, hpa_t dtb)
@@ -161,6 +164,7 @@ void riscv_boot_main(uint64_t hartid, hpa_t dtb)
     pcpu_count = platform.nr_harts < KEEL_MAX_HARTS ? platform.nr_harts : KEEL_MAX_HARTS;
 
     platform.host_sstc = riscv_probe_stimecmp() == 0;
+    platform.vstimer_backstop = strcmp(platform.model, "riscv-virtio,qemu") == 0;
     bool h_works = riscv_probe_hgatp() == 0;
     banner(hartid);
     if (!h_works) {

@@ -22,6 +22,13 @@ void riscv_vcpu_enter(struct riscv_ctx *ctx);
    which the vector does). Priv. spec 20211203 sec 8.3.1 (HLVX), sec 8.6.3 (htinst = 0). */
 uint64_t riscv_guest_fetch_insn(uint64_t gva);
 #define RISCV_FETCH_FAULT (1ull << 63)
+
+/* Under QEMU (platform.vstimer_backstop) keel's timer fires at least this often, in
+   milliseconds, while a guest with Sstc runs: QEMU 7.2 can lose the guest's timer interrupt
+   (its VS timer is a flag that riscv_cpu_update_mip() reads before it takes the iothread lock,
+   so a racing mip update on the hart withdraws the pending interrupt), and keel's own timer
+   interrupt makes QEMU look again (vcpu/riscv64/timer.c, docs/architecture.md section 9). */
+#define RISCV_VSTIMER_BACKSTOP_MS 100u
 /* switch.S trap vector target (stvec). */
 void keel_trap_vector(void);
 

@@ -9,7 +9,9 @@
  *   - the timer deadlines of the hart's blocked vCPUs that are not loaded: their vstimecmp (or
  *     SBI deadline) is not live in the hardware while another vCPU has the hart, so keel wakes
  *     them itself.
- * A hart that owns one vCPU whose guest has Sstc never arms keel's timer: no tick.
+ * A hart that owns one vCPU whose guest has Sstc never arms keel's timer: no tick, except
+ * under QEMU, where a 100 ms backstop makes up for a QEMU 7.2 race that can withdraw the
+ * guest's pending timer interrupt (RISCV_VSTIMER_BACKSTOP_MS).
  * Everything here is per hart and touched by that hart only.
  */
 #include <keel/pcpu.h>
@@ -24,6 +26,8 @@
 struct hart_timer {
     uint64_t sched_deadline; /* slice end / blocked vCPUs' wake-up, UINT64_MAX = none;
                                 when it passes, sched_end_turn() */
+    uint64_t backstop;       /* QEMU only: the next look while a guest with Sstc runs
+                                (RISCV_VSTIMER_BACKSTOP_MS), 0 = none */
     uint64_t armed;          /* compare value programmed (STIE set); UINT64_MAX = disarmed;
                                 0 = unknown (fired, or never set): the next timer_set writes */
 };
@@ -67,6 +71,8 @@ static void timer_set(struct hart_timer *t, uint64_t when)
 static void timer_update(struct hart_timer *t, struct vcpu *loaded)
 {
     uint64_t when = t->sched_deadline;
+    if (t->backstop && t->backstop < when)
+        when = t->backstop;
     if (loaded && !loaded->arch.sstc && loaded->arch.timer_deadline < when)
         when = loaded->arch.timer_deadline;
     timer_set(t, when);
@@ -95,10 +101,19 @@ static uint64_t future_wake(struct vcpu *w, uint64_t now)
     return d > now ? d : UINT64_MAX;
 }
 
+/* The next backstop look for a guest with Sstc under QEMU, 0 (none) elsewhere. */
+static uint64_t backstop_after(const struct vcpu *v, uint64_t now)
+{
+    if (!platform.vstimer_backstop || !v->arch.sstc)
+        return 0;
+    return now + platform.timebase_hz / 1000u * RISCV_VSTIMER_BACKSTOP_MS;
+}
+
 void riscv_timer_run_begin(struct vcpu *v, bool shared)
 {
     struct hart_timer *t = this_timer();
     t->sched_deadline = UINT64_MAX;
+    t->backstop = backstop_after(v, time_now());
     sched_take_turn_end(); /* a stale one */
     if (shared) {
         uint64_t now = time_now();
@@ -153,6 +168,8 @@ enum riscv_trap_result riscv_timer_irq(struct vcpu *v)
     struct hart_timer *t = this_timer();
     t->armed = 0; /* it fired: timer_update() below rewrites the compare value */
     riscv_timer_sync(v);
+    if (t->backstop && time_now() >= t->backstop)
+        t->backstop = backstop_after(v, time_now()); /* the look itself was the point */
     bool expired = time_now() >= t->sched_deadline;
     if (expired) {
         t->sched_deadline = UINT64_MAX;
@@ -188,6 +205,7 @@ void riscv_timer_idle_begin(void)
     /* every blocked vCPU of the hart counts here, the loaded one too (its SBI deadline is
        gated by its STIE like the others', so a masked timer never wakes the hart) */
     t->sched_deadline = sched_blocked_wake(NULL, idle_wake, time_now());
+    t->backstop = 0; /* no guest runs */
     timer_update(t, NULL);
 }
 

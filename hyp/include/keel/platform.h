@@ -38,6 +38,9 @@ struct platform {
     char isa[256];           /* RISC-V riscv,isa string of the boot hart */
     bool has_h, has_sstc, has_svpbmt;
     bool host_sstc;          /* keel may use stimecmp itself (probed at boot, not from the DT) */
+    bool vstimer_backstop;   /* RISC-V under QEMU (model "riscv-virtio,qemu"), which can lose a
+                                guest's Sstc timer interrupt: keel's timer looks every 100 ms
+                                while such a guest runs (vcpu/riscv64/timer.c) */
     /* RISC-V PLIC */
     hpa_t plic_base;
     uint64_t plic_size;
