@@ -77,11 +77,12 @@ keel_entry:
  * (keel_secondary_entry: a0 = hartid, a1 = opaque) or let into keel_entry by the firmware: it
  * finds its own stack from its hartid, not from a1. Using registers only, it waits until
  * arch_start_secondaries() has given its hartid a keel hart index i >= 1
- * (pcpu_stacks[i].pcpu.index == i and .hw_id == a0), then starts on that stack. Under host
- * load QEMU + OpenSBI 1.1 once let a hart being started leave the firmware with the
- * cold-boot entry point instead of hart_start's (it then cleared BSS under the boot hart:
- * 'starting 0 VM(s)'); a start address and an opaque from two different requests would give
- * a wrong a1 in the same way, so a1 is not trusted.
+ * (pcpu_stacks[i].pcpu.index == i and .hw_id == a0), then starts on that stack. Why: OpenSBI
+ * 1.1's hart_start marks the target START_PENDING before it writes the start address and
+ * opaque, so a target that leaves its wfi early (spuriously, or woken by something else)
+ * starts with the previous ones: the cold-boot entry keel_entry with a1 = the DTB, or, with
+ * the stores reordered, keel_secondary_entry with a1 = the DTB. Seen under host load as BSS
+ * cleared under the boot hart ('starting 0 VM(s)'). OpenSBI later writes them first.
  */
     .globl keel_secondary_entry
 keel_secondary_entry:
