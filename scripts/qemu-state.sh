@@ -120,6 +120,25 @@ printf "      vstimecmp 0x%lx (saved) timer_deadline 0x%lx sstc %d reload %d\n",
 printf "      cntv_ctl 0x%lx cntv_cval 0x%lx (saved) gich_apr 0x%x reload %d\n", $w->arch.el1.cntv_ctl, $w->arch.el1.cntv_cval, $w->arch.gich_apr, $w->arch.reload'
             ;;
     esac
+    # Each Linux VM's printk ring (__log_buf, in the kernel's BSS just past the Image file):
+    # copy the 2 MiB after the file's end out of guest RAM, first (a gdb error later in the
+    # script ends it). keel's banner gives, per VM,
+    # "kernel NAME (N KiB) at GPA G" and "M MiB RAM at GPA R (HPA H)".
+    logs=() dumps=""
+    while read -r name kib kgpa; do
+        ram="$(grep -aoE "keel: VM '$name': [0-9]+ vCPU\(s\), [0-9]+ MiB RAM at GPA 0x[0-9a-f]+ \(HPA 0x[0-9a-f]+\)" \
+            "$dir/serial.log" | head -1)"
+        [ -n "$ram" ] && ((kib >= 1024)) || continue
+        mib=$(sed -E 's/.* ([0-9]+) MiB RAM.*/\1/' <<<"$ram")
+        rgpa=$(sed -E 's/.*RAM at GPA (0x[0-9a-f]+).*/\1/' <<<"$ram")
+        hpa=$(sed -E 's/.*\(HPA (0x[0-9a-f]+)\).*/\1/' <<<"$ram")
+        from=$((hpa + kgpa - rgpa + kib * 1024 - 4096))
+        to=$((from + 2 * 1024 * 1024))
+        ((to <= hpa + mib * 1024 * 1024)) || to=$((hpa + mib * 1024 * 1024))
+        dumps+="$(printf 'dump binary memory %s/printk-%s.bin 0x%x 0x%x' "$dir" "$name" "$from" "$to")"$'\n'
+        logs+=("$name")
+    done < <(grep -aoE "keel: VM '[^']+': kernel [^ ]+ \([0-9]+ KiB\) at GPA 0x[0-9a-f]+" "$dir/serial.log" |
+        sed -E "s/keel: VM '([^']+)': kernel [^ ]+ \(([0-9]+) KiB\) at GPA (0x[0-9a-f]+)/\1 \2 \3/" | sort -u -k1,1)
     cat >"$dir/state.gdb" <<GDB
 set pagination off
 set confirm off
@@ -127,7 +146,7 @@ set width 0
 target remote $dir/gdb.sock
 maint packet Qqemu.PhyMemMode:1
 add-symbol-file $elf -o $(printf '0x%x' $((load - link)))
-printf "-- keel's view (vCPU state: 0 OFF, 1 RUNNABLE, 2 BLOCKED; VM state: 0 RUNNING, 1 SHUTDOWN, 2 REBOOT)\n"
+${dumps}printf "-- keel's view (vCPU state: 0 OFF, 1 RUNNABLE, 2 BLOCKED; VM state: 0 RUNNING, 1 SHUTDOWN, 2 REBOOT)\n"
 set \$h = 0
 while \$h < pcpu_count
   set \$p = &pcpu_stacks[\$h].pcpu
@@ -147,26 +166,9 @@ $vcpu_fields
   set \$i = \$i + 1
 end
 GDB
-    # Each Linux VM's printk ring (__log_buf, in the kernel's BSS just past the Image file):
-    # copy the 2 MiB after the file's end out of guest RAM. keel's banner gives, per VM,
-    # "kernel NAME (N KiB) at GPA G" and "M MiB RAM at GPA R (HPA H)".
-    logs=()
-    while read -r name kib kgpa; do
-        ram="$(grep -aoE "keel: VM '$name': [0-9]+ vCPU\(s\), [0-9]+ MiB RAM at GPA 0x[0-9a-f]+ \(HPA 0x[0-9a-f]+\)" \
-            "$dir/serial.log" | head -1)"
-        [ -n "$ram" ] && ((kib >= 1024)) || continue
-        mib=$(sed -E 's/.* ([0-9]+) MiB RAM.*/\1/' <<<"$ram")
-        rgpa=$(sed -E 's/.*RAM at GPA (0x[0-9a-f]+).*/\1/' <<<"$ram")
-        hpa=$(sed -E 's/.*\(HPA (0x[0-9a-f]+)\).*/\1/' <<<"$ram")
-        from=$((hpa + kgpa - rgpa + kib * 1024 - 4096))
-        to=$((from + 2 * 1024 * 1024))
-        ((to <= hpa + mib * 1024 * 1024)) || to=$((hpa + mib * 1024 * 1024))
-        printf 'dump binary memory %s/printk-%s.bin 0x%x 0x%x\n' "$dir" "$name" "$from" "$to" >>"$dir/state.gdb"
-        logs+=("$name")
-    done < <(grep -aoE "keel: VM '[^']+': kernel [^ ]+ \([0-9]+ KiB\) at GPA 0x[0-9a-f]+" "$dir/serial.log" |
-        sed -E "s/keel: VM '([^']+)': kernel [^ ]+ \(([0-9]+) KiB\) at GPA (0x[0-9a-f]+)/\1 \2 \3/" | sort -u -k1,1)
-    echo detach >>"$dir/state.gdb"
-    timeout 30 gdb-multiarch -nx -batch -x "$dir/state.gdb" 2>&1 |
+    # detach as a command of its own: gdb goes on with it after an error in the script, and
+    # quitting while attached would kill QEMU
+    timeout 30 gdb-multiarch -nx -batch -x "$dir/state.gdb" -ex detach 2>&1 |
         grep -vE '^(warning: No executable|determining executable|sending: |received: |add symbol table|\[Inferior|0x[0-9a-f]+ in \?\? \(\))'
     for name in "${logs[@]}"; do
         f="$dir/printk-$name.bin"
